@@ -1,0 +1,6 @@
+//! airsign: sign on an air-gapped computer, carry every payload as animated UR QR codes.
+//!
+//! Layers, lowest first: [`transport`] (UR parts, QR, frames), [`envelope`] (CBOR payloads
+//! and the UR type table). Chain cores, the signer and the apps build on these.
+
+pub mod transport;

@@ -1,0 +1,32 @@
+//! Moving bytes across the air gap: UR parts (fountain-coded), QR symbols, camera frames.
+//! Nothing here touches a network, a window or a camera device.
+
+pub mod fountain;
+pub mod part;
+pub mod ur_codec;
+
+pub use part::TransferId;
+pub use ur_codec::{Progress, UrDecoder, UrEncoder, DEFAULT_MAX_MESSAGE_LEN};
+
+/// Why one scanned text, or one encode request, was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    #[error("not a UR: the QR code holds something else")]
+    NotUr,
+    #[error("malformed UR part: {0}")]
+    Malformed(&'static str),
+    #[error("corrupt UR part: {0}")]
+    CorruptPart(&'static str),
+    #[error("expected a UR of type '{expected}', got '{found}'")]
+    WrongType { expected: String, found: String },
+    #[error("this part belongs to another transfer than the one in progress")]
+    OtherTransfer,
+    #[error("message of {claimed} bytes is over the limit of {limit} bytes")]
+    MessageTooLarge { claimed: usize, limit: usize },
+    #[error("reassembled message fails its CRC-32; the transfer restarts")]
+    ChecksumMismatch,
+    #[error("cannot encode an empty message")]
+    EmptyMessage,
+    #[error("fragment length must be at least 1")]
+    InvalidFragmentLen,
+}
