@@ -76,6 +76,7 @@ pub fn parse(text: &str, max_message_len: usize) -> Result<ParsedPart, Transport
     if !is_valid_type(ur_type) {
         return Err(TransportError::Malformed("UR type must be lowercase letters, digits and '-'"));
     }
+    let seq_header = seq_component.map(parse_seq_component).transpose()?;
     // Bytewords minimal: two letters a byte. Refuse a body that would decode past the bound
     // (plus the part header and CRC) before decoding it.
     if body.len() / 2 > max_message_len.saturating_add(64) {
@@ -88,13 +89,12 @@ pub fn parse(text: &str, max_message_len: usize) -> Result<ParsedPart, Transport
         ur::bytewords::Error::NonAscii => TransportError::CorruptPart("non-ASCII bytewords body"),
     })?;
     let ur_type = ur_type.to_owned();
-    let Some(seq_component) = seq_component else {
+    let Some((seq, seq_len)) = seq_header else {
         if payload.len() > max_message_len {
             return Err(TransportError::MessageTooLarge { claimed: payload.len(), limit: max_message_len });
         }
         return Ok(ParsedPart::Single { ur_type, message: payload });
     };
-    let (seq, seq_len) = parse_seq_component(seq_component)?;
     let part = decode_part_cbor(payload, max_message_len)?;
     if part.seq != seq || part.id.seq_len != seq_len {
         return Err(TransportError::Malformed("sequence in the text differs from the part's header"));
