@@ -2,10 +2,16 @@
 //! Nothing here touches a network, a window or a camera device.
 
 pub mod fountain;
+pub mod frames;
 pub mod part;
+pub mod qr;
 pub mod ur_codec;
+pub mod virtual_camera;
 
+pub use frames::{Frame, FrameError, FrameSource, ImageFolder};
 pub use part::TransferId;
+pub use qr::{EcLevel, QrEngine};
+pub use virtual_camera::{Degradation, Scene, VirtualCamera};
 pub use ur_codec::{Progress, UrDecoder, UrEncoder, DEFAULT_MAX_MESSAGE_LEN};
 
 /// Why one scanned text, or one encode request, was refused.
