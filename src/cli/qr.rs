@@ -1,0 +1,125 @@
+use super::{message_from_input, progress_line, read_input, OutputArgs};
+use crate::transport::demo::{DEFAULT_EC, DEFAULT_MAX_FRAGMENT_LEN};
+use crate::transport::{qr, EcLevel, FrameSource, ImageFolder, QrEngine, UrDecoder, UrEncoder};
+use anyhow::{bail, Context, Result};
+use clap::{Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Ec {
+    L,
+    M,
+    Q,
+    H,
+}
+
+impl From<Ec> for EcLevel {
+    fn from(e: Ec) -> Self {
+        match e {
+            Ec::L => EcLevel::L,
+            Ec::M => EcLevel::M,
+            Ec::Q => EcLevel::Q,
+            Ec::H => EcLevel::H,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum QrCommand {
+    /// Write the animated QR sequence as PNG frames (and optionally a GIF).
+    Render {
+        #[arg(long = "type", value_name = "TYPE")]
+        ur_type: String,
+        #[arg(long, default_value_t = DEFAULT_MAX_FRAGMENT_LEN)]
+        max_fragment: usize,
+        /// How many frames (default seqLen; more adds fountain parts).
+        #[arg(long)]
+        count: Option<usize>,
+        #[arg(long)]
+        wrap_bytes: bool,
+        /// Error-correction level.
+        #[arg(long, value_enum, default_value = "l")]
+        ec: Ec,
+        /// Pixels per module.
+        #[arg(long, default_value_t = 4)]
+        module_px: u32,
+        /// Folder for frame-NNNN.png.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Also write an animated GIF.
+        #[arg(long, value_name = "FILE")]
+        gif: Option<PathBuf>,
+        /// GIF frame rate.
+        #[arg(long, default_value_t = 8)]
+        fps: u32,
+        file: Option<PathBuf>,
+    },
+    /// Reassemble a payload from image files (PNG or JPEG), read in name order.
+    Scan {
+        #[arg(long, value_name = "DIR")]
+        images: PathBuf,
+        #[arg(long = "type", value_name = "TYPE")]
+        ur_type: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+pub fn run(cmd: QrCommand) -> Result<()> {
+    match cmd {
+        QrCommand::Render { ur_type, max_fragment, count, wrap_bytes, ec, module_px, out, gif, fps, file } => {
+            let message = message_from_input(&ur_type, read_input(file.as_deref())?, wrap_bytes)?;
+            let mut encoder = UrEncoder::new(&ur_type, &message, max_fragment)?;
+            let count = count.unwrap_or(encoder.seq_len());
+            std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+            let ec: EcLevel = ec.into();
+            let mut frames = Vec::new();
+            for (i, part) in encoder.parts(count).iter().enumerate() {
+                let image = qr::render(&qr::symbol(part, ec)?, module_px.max(1));
+                let path = out.join(format!("frame-{:04}.png", i + 1));
+                image.save(&path).with_context(|| format!("cannot write {}", path.display()))?;
+                if gif.is_some() {
+                    frames.push(image);
+                }
+            }
+            if let Some(path) = gif {
+                write_gif(&path, frames, fps)?;
+            }
+            eprintln!("{count} frames in {} (QR error correction {:?}, default {:?})", out.display(), ec, DEFAULT_EC);
+            Ok(())
+        }
+        QrCommand::Scan { images, ur_type, output } => {
+            let mut source = ImageFolder::open(&images)?;
+            let mut decoder = UrDecoder::new(ur_type.as_deref());
+            while let Some(frame) = source.next_frame()? {
+                let texts = qr::decode(&frame.image, QrEngine::Rxing);
+                if texts.is_empty() {
+                    eprintln!("frame {}: no QR code read", frame.shown);
+                }
+                for text in texts {
+                    match decoder.receive(&text) {
+                        Ok(p) => eprintln!("frame {}: {}", frame.shown, progress_line(&p)),
+                        Err(e) => eprintln!("frame {}: skipped: {e}", frame.shown),
+                    }
+                }
+                if let (Some(message), Some(t)) = (decoder.message(), decoder.ur_type()) {
+                    return output.write(t, message);
+                }
+            }
+            bail!("images ended before the message was complete ({})", progress_line(&decoder.progress()))
+        }
+    }
+}
+
+fn write_gif(path: &std::path::Path, frames: Vec<image::GrayImage>, fps: u32) -> Result<()> {
+    use image::codecs::gif::{GifEncoder, Repeat};
+    let file = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut encoder = GifEncoder::new(std::io::BufWriter::new(file));
+    encoder.set_repeat(Repeat::Infinite)?;
+    let delay = image::Delay::from_numer_denom_ms(1000, fps.max(1));
+    for gray in frames {
+        let rgba = image::DynamicImage::ImageLuma8(gray).into_rgba8();
+        encoder.encode_frame(image::Frame::from_parts(rgba, 0, 0, delay))?;
+    }
+    Ok(())
+}
