@@ -61,13 +61,15 @@ pub struct Scene {
     /// Centre of the code as a fraction of the frame (0.5, 0.5 = centred).
     pub center: (f32, f32),
     pub ec: EcLevel,
-    /// Gray level of the area around the screen's white quiet zone.
+    /// White margin around the code, in modules (QR asks for 4; players often show less).
+    pub margin_modules: u32,
+    /// Gray level of the area around the screen's white margin.
     pub background: u8,
 }
 
 impl Default for Scene {
     fn default() -> Self {
-        Self { width: 1280, height: 720, module_px: 5.0, center: (0.5, 0.5), ec: EcLevel::L, background: 90 }
+        Self { width: 1280, height: 720, module_px: 5.0, center: (0.5, 0.5), ec: EcLevel::L, margin_modules: QUIET_ZONE_MODULES, background: 90 }
     }
 }
 
@@ -117,7 +119,8 @@ fn frame_rng(seed: u64, frame: u64) -> ChaCha8Rng {
 /// Renders one frame of `symbol` as the camera would see it.
 pub fn film(symbol: &Symbol, scene: &Scene, d: &Degradation, rng: &mut ChaCha8Rng) -> GrayImage {
     let (w, h) = (scene.width as usize, scene.height as usize);
-    let side_modules = symbol.width as f32 + 2.0 * QUIET_ZONE_MODULES as f32;
+    let margin = scene.margin_modules as i64;
+    let side_modules = symbol.width as f32 + 2.0 * margin as f32;
     let half = side_modules * scene.module_px / 2.0;
     let (cx, cy) = (scene.center.0 * w as f32, scene.center.1 * h as f32);
     let (sin, cos) = d.rotation_deg.to_radians().sin_cos();
@@ -148,7 +151,7 @@ pub fn film(symbol: &Symbol, scene: &Scene, d: &Degradation, rng: &mut ChaCha8Rn
                     continue;
                 }
                 inside += 1;
-                let (qx, qy) = (mu as i64 - QUIET_ZONE_MODULES as i64, mv as i64 - QUIET_ZONE_MODULES as i64);
+                let (qx, qy) = (mu as i64 - margin, mv as i64 - margin);
                 let dark = qx >= 0
                     && qy >= 0
                     && (qx as usize) < symbol.width
