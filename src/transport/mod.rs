@@ -1,5 +1,28 @@
 //! Moving bytes across the air gap: UR parts (fountain-coded), QR symbols, camera frames.
 //! Nothing here touches a network, a window or a camera device.
+//!
+//! ```
+//! use airsign::transport::{UrDecoder, UrEncoder, TransportError};
+//!
+//! let message = airsign::envelope::wrap_bytes(&[7u8; 2000]); // a `bytes` UR message
+//! let mut sender = UrEncoder::new("bytes", &message, 300).unwrap();
+//! assert_eq!(sender.seq_len(), 7);
+//!
+//! // The receiver joins late: it sees fountain parts only, and one foreign QR code.
+//! let mut receiver = UrDecoder::new(Some("bytes"));
+//! assert_eq!(receiver.receive("https://example.com"), Err(TransportError::NotUr));
+//! let mut shown = 0;
+//! for part in sender.parts(40).into_iter().skip(10) {
+//!     shown += 1;
+//!     let progress = receiver.receive(&part).unwrap();
+//!     if receiver.is_complete() {
+//!         assert_eq!(progress.estimated_fraction, 1.0);
+//!         break;
+//!     }
+//! }
+//! assert_eq!(receiver.message(), Some(&message[..]));
+//! assert!(shown < 20);
+//! ```
 
 pub mod demo;
 pub mod fountain;
