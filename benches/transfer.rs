@@ -33,7 +33,7 @@ struct RankOnly {
 
 impl Receiver for RankOnly {
     fn push(&mut self, text: &str) {
-        let Ok(airsign::transport::part::ParsedPart::Multi { part, .. }) = airsign::transport::part::parse(text, 1 << 24) else { return };
+        let Ok(airsign::transport::part::ParsedPart::Multi { part, .. }) = airsign::transport::part::parse(text, airsign::transport::Limits::default()) else { return };
         self.seq_len = part.id.seq_len as usize;
         let fountain: ur::fountain::Part = minicbor::decode(&part.cbor).unwrap();
         let mut row = vec![0u64; self.seq_len.div_ceil(64)];

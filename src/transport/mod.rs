@@ -33,10 +33,10 @@ pub mod ur_codec;
 pub mod virtual_camera;
 
 pub use frames::{Frame, FrameError, FrameSource, ImageFolder};
-pub use part::TransferId;
+pub use part::{Limits, TransferId, DEFAULT_MAX_MESSAGE_LEN};
 pub use qr::{EcLevel, QrEngine};
 pub use virtual_camera::{Degradation, Scene, VirtualCamera};
-pub use ur_codec::{Progress, UrDecoder, UrEncoder, DEFAULT_MAX_MESSAGE_LEN};
+pub use ur_codec::{Progress, UrDecoder, UrEncoder};
 
 /// Why one scanned text, or one encode request, was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -53,6 +53,8 @@ pub enum TransportError {
     OtherTransfer,
     #[error("message of {claimed} bytes is over the limit of {limit} bytes")]
     MessageTooLarge { claimed: usize, limit: usize },
+    #[error("transfer of {claimed} fragments is over the limit of {limit}")]
+    TooManyFragments { claimed: usize, limit: usize },
     #[error("reassembled message fails its CRC-32; the transfer restarts")]
     ChecksumMismatch,
     #[error("cannot encode an empty message")]

@@ -23,6 +23,24 @@ pub struct FountainPart {
     pub cbor: Vec<u8>,
 }
 
+/// Default bound on a message a decoder accepts: 4 MiB, far above any signing payload.
+pub const DEFAULT_MAX_MESSAGE_LEN: usize = 4 << 20;
+
+/// Bounds on what a part may claim, checked before anything is sized from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_message_len: usize,
+    /// seqLen bound: the decoder keeps up to seqLen rows of seqLen bits, so 16,384 fragments
+    /// cost at most 32 MiB of equations (4 MiB in 256-byte fragments).
+    pub max_fragments: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_message_len: DEFAULT_MAX_MESSAGE_LEN, max_fragments: 16_384 }
+    }
+}
+
 /// What a scanned text turned out to be.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ParsedPart {
@@ -58,9 +76,10 @@ pub fn format_multi(ur_type: &str, seq: usize, seq_len: usize, part_cbor: &[u8])
     format!("ur:{ur_type}/{seq}-{seq_len}/{body}").to_ascii_uppercase()
 }
 
-/// Parses one scanned text. `max_message_len` bounds what a part may claim, before anything
-/// is allocated for it.
-pub fn parse(text: &str, max_message_len: usize) -> Result<ParsedPart, TransportError> {
+/// Parses one scanned text. `limits` bound what a part may claim, before anything is
+/// allocated for it.
+pub fn parse(text: &str, limits: Limits) -> Result<ParsedPart, TransportError> {
+    let max_message_len = limits.max_message_len;
     let text = text.trim();
     if !text.is_ascii() {
         return Err(TransportError::NotUr);
@@ -96,6 +115,9 @@ pub fn parse(text: &str, max_message_len: usize) -> Result<ParsedPart, Transport
         return Ok(ParsedPart::Single { ur_type, message: payload });
     };
     let part = decode_part_cbor(payload, max_message_len)?;
+    if part.id.seq_len as usize > limits.max_fragments {
+        return Err(TransportError::TooManyFragments { claimed: part.id.seq_len as usize, limit: limits.max_fragments });
+    }
     if part.seq != seq || part.id.seq_len != seq_len {
         return Err(TransportError::Malformed("sequence in the text differs from the part's header"));
     }
@@ -155,21 +177,25 @@ fn decode_part_cbor(cbor: Vec<u8>, max_message_len: usize) -> Result<FountainPar
 mod tests {
     use super::*;
 
+    fn lim(max_message_len: usize) -> Limits {
+        Limits { max_message_len, ..Limits::default() }
+    }
+
     #[test]
     fn single_part_round_trip_is_uppercase() {
         let text = format_single("bytes", &[0x41, 0x00]);
         assert_eq!(text, text.to_ascii_uppercase());
         assert!(text.starts_with("UR:BYTES/"));
-        let parsed = parse(&text, 1024).unwrap();
+        let parsed = parse(&text, lim(1024)).unwrap();
         assert_eq!(parsed, ParsedPart::Single { ur_type: "bytes".into(), message: vec![0x41, 0x00] });
     }
 
     #[test]
     fn rejects_non_ur_and_bad_types() {
-        assert_eq!(parse("https://example.com", 1024), Err(TransportError::NotUr));
-        assert!(matches!(parse("ur:By_tes/aeae", 1024), Err(TransportError::Malformed(_))));
-        assert!(matches!(parse("ur:bytes/0-3/aeae", 1024), Err(TransportError::Malformed(_))));
-        assert!(matches!(parse("ur:bytes/1-3/x/y", 1024), Err(TransportError::Malformed(_))));
+        assert_eq!(parse("https://example.com", lim(1024)), Err(TransportError::NotUr));
+        assert!(matches!(parse("ur:By_tes/aeae", lim(1024)), Err(TransportError::Malformed(_))));
+        assert!(matches!(parse("ur:bytes/0-3/aeae", lim(1024)), Err(TransportError::Malformed(_))));
+        assert!(matches!(parse("ur:bytes/1-3/x/y", lim(1024)), Err(TransportError::Malformed(_))));
     }
 
     #[test]
@@ -179,7 +205,7 @@ mod tests {
         let i = "UR:BYTES/".len() + 2;
         text[i] = if text[i] == b'A' { b'B' } else { b'A' };
         let text = String::from_utf8(text).unwrap();
-        assert!(matches!(parse(&text, 1024), Err(TransportError::CorruptPart(_))));
+        assert!(matches!(parse(&text, lim(1024)), Err(TransportError::CorruptPart(_))));
     }
 
     #[test]
@@ -190,8 +216,21 @@ mod tests {
         e.bytes(&[1, 2]).unwrap();
         let text = format_multi("bytes", 1, 2, e.writer());
         assert_eq!(
-            parse(&text, 1 << 20),
+            parse(&text, lim(1 << 20)),
             Err(TransportError::MessageTooLarge { claimed: u32::MAX as usize, limit: 1 << 20 })
+        );
+    }
+
+    #[test]
+    fn too_many_fragments_is_refused() {
+        // 100,000 one-byte fragments: a consistent header, but over the fragment bound.
+        let mut e = minicbor::Encoder::new(Vec::new());
+        e.array(5).unwrap().u32(1).unwrap().u32(100_000).unwrap().u32(100_000).unwrap().u32(0).unwrap();
+        e.bytes(&[1]).unwrap();
+        let text = format_multi("bytes", 1, 100_000, e.writer());
+        assert_eq!(
+            parse(&text, Limits::default()),
+            Err(TransportError::TooManyFragments { claimed: 100_000, limit: 16_384 })
         );
     }
 
@@ -202,12 +241,12 @@ mod tests {
         e.array(5).unwrap().u32(1).unwrap().u32(3).unwrap().u32(10).unwrap().u32(0).unwrap();
         e.bytes(&[1, 2]).unwrap();
         let text = format_multi("bytes", 1, 3, e.writer());
-        assert!(matches!(parse(&text, 1024), Err(TransportError::Malformed(_))));
+        assert!(matches!(parse(&text, lim(1024)), Err(TransportError::Malformed(_))));
         // The text's seq-n must match the CBOR header.
         let mut e = minicbor::Encoder::new(Vec::new());
         e.array(5).unwrap().u32(1).unwrap().u32(5).unwrap().u32(10).unwrap().u32(0).unwrap();
         e.bytes(&[1, 2]).unwrap();
         let text = format_multi("bytes", 2, 5, e.writer());
-        assert!(matches!(parse(&text, 1024), Err(TransportError::Malformed(_))));
+        assert!(matches!(parse(&text, lim(1024)), Err(TransportError::Malformed(_))));
     }
 }

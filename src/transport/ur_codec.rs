@@ -1,11 +1,9 @@
 //! Pull-style UR encoder and push-style UR decoder (no I/O inside).
 
 use super::fountain::{Absorbed, FountainDecoder};
-use super::part::{self, ParsedPart, TransferId};
+use super::part::{self, Limits, ParsedPart, TransferId};
 use super::TransportError;
 
-/// Default bound on a message a decoder accepts: 4 MiB, far above any signing payload.
-pub const DEFAULT_MAX_MESSAGE_LEN: usize = 4 << 20;
 
 /// Emits a message as UR parts: one single-part UR when it fits a fragment, else seqLen
 /// plain fragments followed by fountain parts for as long as the caller asks.
@@ -96,7 +94,7 @@ pub struct Progress {
 /// Collects parts, pushed in any order, into one message.
 pub struct UrDecoder {
     expected_type: Option<String>,
-    max_message_len: usize,
+    limits: Limits,
     ur_type: Option<String>,
     transfer: Option<FountainDecoder>,
     parts_received: usize,
@@ -115,7 +113,7 @@ impl UrDecoder {
     pub fn new(expected_type: Option<&str>) -> Self {
         Self {
             expected_type: expected_type.map(str::to_owned),
-            max_message_len: DEFAULT_MAX_MESSAGE_LEN,
+            limits: Limits::default(),
             ur_type: None,
             transfer: None,
             parts_received: 0,
@@ -125,7 +123,12 @@ impl UrDecoder {
     }
 
     pub fn with_max_message_len(mut self, limit: usize) -> Self {
-        self.max_message_len = limit;
+        self.limits.max_message_len = limit;
+        self
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -133,7 +136,7 @@ impl UrDecoder {
     /// keeps its state (except a CRC mismatch on completion, which cannot say which part lied
     /// and so restarts the transfer).
     pub fn receive(&mut self, text: &str) -> Result<Progress, TransportError> {
-        let parsed = part::parse(text, self.max_message_len)?;
+        let parsed = part::parse(text, self.limits)?;
         if let Some(expected) = &self.expected_type {
             if parsed.ur_type() != expected {
                 return Err(TransportError::WrongType { expected: expected.clone(), found: parsed.ur_type().to_owned() });
@@ -233,7 +236,6 @@ impl UrDecoder {
 
     /// Forget the transfer in progress (the expected type and limits stay).
     pub fn reset(&mut self) {
-        *self = Self { expected_type: self.expected_type.take(), ..Self::new(None) }
-            .with_max_message_len(self.max_message_len);
+        *self = Self { expected_type: self.expected_type.take(), ..Self::new(None) }.with_limits(self.limits);
     }
 }
