@@ -63,6 +63,36 @@ fn message_from_input(ur_type: &str, input: Vec<u8>, wrap_bytes: bool) -> Result
     Ok(message)
 }
 
+/// What to encode and how: shared by `ur encode` and `qr render`.
+#[derive(clap::Args)]
+struct EncodeArgs {
+    /// UR type, e.g. bytes, xmr-txunsigned.
+    #[arg(long = "type", value_name = "TYPE")]
+    ur_type: String,
+    /// Largest fragment in bytes.
+    #[arg(long, default_value_t = crate::transport::demo::DEFAULT_MAX_FRAGMENT_LEN)]
+    max_fragment: usize,
+    /// How many parts (default seqLen; more adds fountain parts).
+    #[arg(long)]
+    count: Option<usize>,
+    /// The input is raw bytes: wrap them in a CBOR byte string first.
+    #[arg(long)]
+    wrap_bytes: bool,
+    /// The UR message (CBOR), or raw bytes with --wrap-bytes; `-` or nothing for stdin.
+    file: Option<PathBuf>,
+}
+
+impl EncodeArgs {
+    /// The encoder and the parts asked for.
+    fn parts(&self) -> Result<Vec<String>> {
+        let input = read_input(self.file.as_deref())?;
+        let message = message_from_input(&self.ur_type, input, self.wrap_bytes)?;
+        let mut encoder = crate::transport::UrEncoder::new(&self.ur_type, &message, self.max_fragment)?;
+        let count = self.count.unwrap_or(encoder.seq_len());
+        Ok(encoder.parts(count))
+    }
+}
+
 /// Where and how a decoded message is written.
 #[derive(clap::Args)]
 struct OutputArgs {

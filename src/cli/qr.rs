@@ -1,6 +1,6 @@
-use super::{message_from_input, progress_line, read_input, OutputArgs};
-use crate::transport::demo::{DEFAULT_EC, DEFAULT_MAX_FRAGMENT_LEN};
-use crate::transport::{qr, EcLevel, FrameSource, ImageFolder, QrEngine, UrDecoder, UrEncoder};
+use super::{progress_line, EncodeArgs, OutputArgs};
+use crate::transport::demo::DEFAULT_EC;
+use crate::transport::{qr, EcLevel, FrameSource, ImageFolder, QrEngine, UrDecoder};
 use anyhow::{bail, Context, Result};
 use clap::{Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -28,15 +28,8 @@ impl From<Ec> for EcLevel {
 pub enum QrCommand {
     /// Write the animated QR sequence as PNG frames (and optionally a GIF).
     Render {
-        #[arg(long = "type", value_name = "TYPE")]
-        ur_type: String,
-        #[arg(long, default_value_t = DEFAULT_MAX_FRAGMENT_LEN)]
-        max_fragment: usize,
-        /// How many frames (default seqLen; more adds fountain parts).
-        #[arg(long)]
-        count: Option<usize>,
-        #[arg(long)]
-        wrap_bytes: bool,
+        #[command(flatten)]
+        input: EncodeArgs,
         /// Error-correction level.
         #[arg(long, value_enum, default_value = "l")]
         ec: Ec,
@@ -52,7 +45,6 @@ pub enum QrCommand {
         /// GIF frame rate.
         #[arg(long, default_value_t = 8)]
         fps: u32,
-        file: Option<PathBuf>,
     },
     /// Reassemble a payload from image files (PNG or JPEG), read in name order.
     Scan {
@@ -67,14 +59,13 @@ pub enum QrCommand {
 
 pub fn run(cmd: QrCommand) -> Result<()> {
     match cmd {
-        QrCommand::Render { ur_type, max_fragment, count, wrap_bytes, ec, module_px, out, gif, fps, file } => {
-            let message = message_from_input(&ur_type, read_input(file.as_deref())?, wrap_bytes)?;
-            let mut encoder = UrEncoder::new(&ur_type, &message, max_fragment)?;
-            let count = count.unwrap_or(encoder.seq_len());
+        QrCommand::Render { input, ec, module_px, out, gif, fps } => {
+            let parts = input.parts()?;
+            let count = parts.len();
             std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
             let ec: EcLevel = ec.into();
             let mut frames = Vec::new();
-            for (i, part) in encoder.parts(count).iter().enumerate() {
+            for (i, part) in parts.iter().enumerate() {
                 let image = qr::render(&qr::symbol(part, ec)?, module_px.max(1));
                 let path = out.join(format!("frame-{:04}.png", i + 1));
                 image.save(&path).with_context(|| format!("cannot write {}", path.display()))?;

@@ -1,29 +1,13 @@
-use super::{message_from_input, progress_line, read_input, OutputArgs};
-use crate::transport::{demo::DEFAULT_MAX_FRAGMENT_LEN, UrDecoder, UrEncoder};
+use super::{progress_line, EncodeArgs, OutputArgs};
+use crate::transport::UrDecoder;
 use anyhow::{bail, Result};
 use clap::Subcommand;
 use std::io::BufRead;
-use std::path::PathBuf;
 
 #[derive(Subcommand)]
 pub enum UrCommand {
     /// Print the UR parts of a message, one per line.
-    Encode {
-        /// UR type, e.g. bytes, xmr-txunsigned.
-        #[arg(long = "type", value_name = "TYPE")]
-        ur_type: String,
-        /// Largest fragment in bytes.
-        #[arg(long, default_value_t = DEFAULT_MAX_FRAGMENT_LEN)]
-        max_fragment: usize,
-        /// How many parts (default seqLen; more adds fountain parts).
-        #[arg(long)]
-        count: Option<usize>,
-        /// The input is raw bytes: wrap them in a CBOR byte string first.
-        #[arg(long)]
-        wrap_bytes: bool,
-        /// The UR message (CBOR), or raw bytes with --wrap-bytes; `-` or nothing for stdin.
-        file: Option<PathBuf>,
-    },
+    Encode(EncodeArgs),
     /// Read parts from stdin, one per line, until the message is complete.
     Decode {
         /// Accept only this UR type.
@@ -36,11 +20,8 @@ pub enum UrCommand {
 
 pub fn run(cmd: UrCommand) -> Result<()> {
     match cmd {
-        UrCommand::Encode { ur_type, max_fragment, count, wrap_bytes, file } => {
-            let message = message_from_input(&ur_type, read_input(file.as_deref())?, wrap_bytes)?;
-            let mut encoder = UrEncoder::new(&ur_type, &message, max_fragment)?;
-            let count = count.unwrap_or(encoder.seq_len());
-            for part in encoder.parts(count) {
+        UrCommand::Encode(args) => {
+            for part in args.parts()? {
                 println!("{part}");
             }
             Ok(())

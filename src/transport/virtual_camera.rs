@@ -192,24 +192,22 @@ fn gaussian_blur(buf: &mut [f32], w: usize, h: usize, sigma: f32) {
     let sum: f32 = kernel.iter().sum();
     let kernel: Vec<f32> = kernel.iter().map(|k| k / sum).collect();
     let mut tmp = vec![0.0; w * h];
-    for y in 0..h {
-        for x in 0..w {
+    convolve(buf, &mut tmp, h, w, w, 1, &kernel); // rows
+    convolve(&tmp, buf, w, h, 1, w, &kernel); // columns
+}
+
+/// 1-D convolution of `lines` lines of `len` samples; sample i of line l is at
+/// `l * line_step + i * step`.
+fn convolve(src: &[f32], dst: &mut [f32], lines: usize, len: usize, line_step: usize, step: usize, kernel: &[f32]) {
+    let r = (kernel.len() / 2) as isize;
+    for l in 0..lines {
+        for i in 0..len {
             let mut acc = 0.0;
             for (j, k) in kernel.iter().enumerate() {
-                let xx = (x as isize + j as isize - r).clamp(0, w as isize - 1) as usize;
-                acc += buf[y * w + xx] * k;
+                let ii = (i as isize + j as isize - r).clamp(0, len as isize - 1) as usize;
+                acc += src[l * line_step + ii * step] * k;
             }
-            tmp[y * w + x] = acc;
-        }
-    }
-    for y in 0..h {
-        for x in 0..w {
-            let mut acc = 0.0;
-            for (j, k) in kernel.iter().enumerate() {
-                let yy = (y as isize + j as isize - r).clamp(0, h as isize - 1) as usize;
-                acc += tmp[yy * w + x] * k;
-            }
-            buf[y * w + x] = acc;
+            dst[l * line_step + i * step] = acc;
         }
     }
 }
