@@ -13,6 +13,8 @@ pub enum EnvelopeError {
     WrongMajorType { expected: &'static str, found: String },
     #[error("payload must use definite lengths (deterministic CBOR)")]
     IndefiniteLength,
+    #[error("payload CBOR is not in deterministic form (a length is not encoded in its shortest form)")]
+    NonCanonical,
     #[error("{0} trailing bytes after the CBOR payload")]
     TrailingBytes(usize),
     #[error("payload CBOR is truncated or malformed: {0}")]
@@ -119,9 +121,15 @@ pub fn unwrap_bytes(cbor: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
     }
     let data = d.bytes().map_err(|e| EnvelopeError::Malformed(e.to_string()))?.to_vec();
     match cbor.len() - d.position() {
-        0 => Ok(data),
-        n => Err(EnvelopeError::TrailingBytes(n)),
+        0 => {}
+        n => return Err(EnvelopeError::TrailingBytes(n)),
     }
+    // One byte string has one deterministic encoding: anything else (a length header
+    // longer than needed) could hide a second reading of the same payload.
+    if wrap_bytes(&data) != cbor {
+        return Err(EnvelopeError::NonCanonical);
+    }
+    Ok(data)
 }
 
 /// Decodes the UR message `cbor` received as `ur_type`.
@@ -169,6 +177,9 @@ mod tests {
         assert_eq!(decode("bytes", &[0x41, 1, 0, 0]), Err(EnvelopeError::TrailingBytes(2)));
         assert!(matches!(decode("bytes", &[0x45, 1]), Err(EnvelopeError::Malformed(_))));
         assert!(matches!(decode("bytes", &[]), Err(EnvelopeError::Malformed(_))));
+        // Found by fuzzing: a non-shortest length header.
+        assert_eq!(decode("bytes", &[0x58, 0x00]), Err(EnvelopeError::NonCanonical));
+        assert_eq!(decode("bytes", &[0x59, 0x00, 0x01, 0xaa]), Err(EnvelopeError::NonCanonical));
     }
 
     #[test]
