@@ -3,6 +3,7 @@
 //! Layers, lowest first: [`transport`] (UR parts, QR, frames), [`envelope`] (CBOR payloads
 //! and the UR type table). Chain cores, the signer and the apps build on these.
 
+pub mod chain;
 pub mod cli;
 pub mod envelope;
 pub mod transport;

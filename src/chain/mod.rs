@@ -1,0 +1,3 @@
+//! Chain cores: keys, codecs, review models and signing. Pure: no I/O, no threads.
+
+pub mod xrpl;
