@@ -3,6 +3,7 @@
 mod demo;
 mod qr;
 mod ur;
+mod xrpl;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -27,6 +28,9 @@ enum Command {
     /// Demonstrations through the virtual camera.
     #[command(subcommand)]
     Demo(demo::DemoCommand),
+    /// XRP Ledger: keys, signing, multi-signing, the binary codec.
+    #[command(subcommand)]
+    Xrpl(xrpl::XrplCommand),
 }
 
 /// Runs the CLI; the exit code is 0 on success.
@@ -35,6 +39,7 @@ pub fn run() -> Result<()> {
         Command::Ur(c) => ur::run(c),
         Command::Qr(c) => qr::run(c),
         Command::Demo(c) => demo::run(c),
+        Command::Xrpl(c) => xrpl::run(c),
     }
 }
 
