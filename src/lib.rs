@@ -7,4 +7,5 @@ pub mod chain;
 pub mod cli;
 pub mod envelope;
 pub mod keystore;
+pub mod signer;
 pub mod transport;

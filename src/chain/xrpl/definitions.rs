@@ -44,6 +44,7 @@ pub struct Definitions {
     results: HashMap<String, i16>,
     result_names: HashMap<i16, String>,
     formats: HashMap<String, Vec<(String, Optionality)>>,
+    account_set_flags: HashMap<String, u32>,
 }
 
 #[derive(Deserialize)]
@@ -60,6 +61,8 @@ struct Raw {
     results: HashMap<String, i32>,
     #[serde(rename = "TRANSACTION_FORMATS")]
     formats: HashMap<String, Vec<RawFormatField>>,
+    #[serde(rename = "ACCOUNT_SET_FLAGS")]
+    account_set_flags: HashMap<String, u32>,
 }
 
 #[derive(Deserialize)]
@@ -147,6 +150,7 @@ impl Definitions {
             results,
             result_names,
             formats,
+            account_set_flags: raw.account_set_flags,
         })
     }
 
@@ -180,6 +184,11 @@ impl Definitions {
 
     pub fn result_name(&self, code: i16) -> Option<&str> {
         self.result_names.get(&code).map(String::as_str)
+    }
+
+    /// An AccountSet flag (`asfRequireDest`...) by name.
+    pub fn account_set_flag(&self, name: &str) -> Option<u32> {
+        self.account_set_flags.get(name).copied()
     }
 
     /// The fields a transaction type lists, with their optionality; the fields every
