@@ -3,7 +3,10 @@
 //! Adding a type: one [`UrType`] variant, one row in [`UrType::spec`], and its CDDL in
 //! `proto/` with an example (a test decodes every example).
 
+pub mod xrpl;
+
 use minicbor::data::Type;
+use xrpl::Versioned;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EnvelopeError {
@@ -33,26 +36,42 @@ pub enum UrType {
     XmrKeyImage,
     XmrTxUnsigned,
     XmrTxSigned,
+    XrplAccount,
+    XrplState,
+    XrplSignRequest,
+    XrplSigned,
 }
 
 /// What a UR type carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub enum Content {
     /// Any byte string.
     AnyBytes,
     /// A byte string holding a wallet2 file: `magic` then a version byte.
     Wallet2File { magic: &'static [u8], version: u8, what: &'static str, older_hint: &'static str },
+    /// A versioned CBOR map (proto/xrpl.cddl); checked by decoding it.
+    Map(fn(&[u8]) -> Result<(), EnvelopeError>),
 }
 
 /// One row of the UR type table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub struct TypeSpec {
     pub name: &'static str,
     pub content: Content,
 }
 
 impl UrType {
-    pub const ALL: [UrType; 5] = [Self::Bytes, Self::XmrOutput, Self::XmrKeyImage, Self::XmrTxUnsigned, Self::XmrTxSigned];
+    pub const ALL: [UrType; 9] = [
+        Self::Bytes,
+        Self::XmrOutput,
+        Self::XmrKeyImage,
+        Self::XmrTxUnsigned,
+        Self::XmrTxSigned,
+        Self::XrplAccount,
+        Self::XrplState,
+        Self::XrplSignRequest,
+        Self::XrplSigned,
+    ];
 
     pub fn spec(self) -> TypeSpec {
         let w2 = |magic, version, what, older_hint| Content::Wallet2File { magic, version, what, older_hint };
@@ -62,6 +81,10 @@ impl UrType {
             Self::XmrKeyImage => ("xmr-keyimage", w2(b"Monero key image export", 3, "a Monero key image export file", "")),
             Self::XmrTxUnsigned => ("xmr-txunsigned", w2(b"Monero unsigned tx set", 5, "a Monero unsigned tx set", " (versions 3 and 4 are deprecated boost formats)")),
             Self::XmrTxSigned => ("xmr-txsigned", w2(b"Monero signed tx set", 5, "a Monero signed tx set", " (versions 3 and 4 are deprecated boost formats)")),
+            Self::XrplAccount => ("xrpl-account", Content::Map(|c| xrpl::XrplAccountPayload::from_cbor(c).map(|_| ()))),
+            Self::XrplState => ("xrpl-state", Content::Map(|c| xrpl::XrplStatePayload::from_cbor(c).map(|_| ()))),
+            Self::XrplSignRequest => ("xrpl-sign-request", Content::Map(|c| xrpl::XrplSignRequestPayload::from_cbor(c).map(|_| ()))),
+            Self::XrplSigned => ("xrpl-signed", Content::Map(|c| xrpl::XrplSignedPayload::from_cbor(c).map(|_| ()))),
         };
         TypeSpec { name, content }
     }
@@ -85,7 +108,8 @@ impl std::fmt::Display for UrType {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Payload {
     pub ur_type: UrType,
-    /// The byte string's content (for `xmr-*`, the wallet2 file).
+    /// For byte-string types the byte string's content (for `xmr-*`, the wallet2 file); for
+    /// map types (`xrpl-*`) the CBOR message itself, to decode with [`xrpl`]'s types.
     pub data: Vec<u8>,
 }
 
@@ -98,7 +122,10 @@ impl Payload {
 
     /// The UR message: deterministic CBOR.
     pub fn to_cbor(&self) -> Vec<u8> {
-        wrap_bytes(&self.data)
+        match self.ur_type.spec().content {
+            Content::Map(_) => self.data.clone(),
+            _ => wrap_bytes(&self.data),
+        }
     }
 }
 
@@ -135,12 +162,16 @@ pub fn unwrap_bytes(cbor: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
 /// Decodes the UR message `cbor` received as `ur_type`.
 pub fn decode(ur_type: &str, cbor: &[u8]) -> Result<Payload, EnvelopeError> {
     let ur_type = UrType::from_name(ur_type)?;
-    Payload::new(ur_type, unwrap_bytes(cbor)?)
+    match ur_type.spec().content {
+        Content::Map(_) => Payload::new(ur_type, cbor.to_vec()),
+        _ => Payload::new(ur_type, unwrap_bytes(cbor)?),
+    }
 }
 
 fn check_content(ur_type: UrType, data: &[u8]) -> Result<(), EnvelopeError> {
     match ur_type.spec().content {
         Content::AnyBytes => Ok(()),
+        Content::Map(check) => check(data),
         Content::Wallet2File { magic, version, what, older_hint } => {
             let name = ur_type.name();
             let found = data.strip_prefix(magic).and_then(|rest| rest.first().copied());
