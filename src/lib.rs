@@ -9,3 +9,5 @@ pub mod envelope;
 pub mod keystore;
 pub mod signer;
 pub mod transport;
+#[cfg(feature = "net")]
+pub mod wallet;

@@ -1,0 +1,348 @@
+//! The online XRPL side: rippled JSON-RPC, batch submission in groups of at most 10 per
+//! account with outcome tracking, persisted in SQLite, and the `xrpl-state` report the
+//! offline side reconciles from (tutorial steps 4, 8, 9).
+
+use crate::envelope::xrpl::{Outcome, SignedEntry, XrplStatePayload, VERSION};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// rippled's transaction queue holds at most 10 per account: submit in groups of 10.
+pub const GROUP_SIZE: usize = 10;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    #[error("cannot reach {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("rippled answered {method} with error {error}: {message}")]
+    Rpc { method: String, error: String, message: String },
+    #[error("unexpected answer to {0}")]
+    BadReply(String),
+    #[error("submission store: {0}")]
+    Store(#[from] rusqlite::Error),
+    #[error("gave up waiting for {0} transactions to become final")]
+    Timeout(usize),
+}
+
+/// Posts one JSON-RPC request. HTTP in production; tests may answer from memory.
+pub trait RpcTransport {
+    fn post(&self, body: &Value) -> Result<Value, NetError>;
+}
+
+pub struct HttpTransport {
+    url: String,
+    agent: ureq::Agent,
+}
+
+impl HttpTransport {
+    pub fn new(url: &str) -> Self {
+        let config = ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(20))).http_status_as_error(false).build();
+        Self { url: url.to_owned(), agent: config.into() }
+    }
+}
+
+impl RpcTransport for HttpTransport {
+    fn post(&self, body: &Value) -> Result<Value, NetError> {
+        let unreachable = |e: ureq::Error| NetError::Unreachable { url: self.url.clone(), reason: e.to_string() };
+        let mut reply = self.agent.post(&self.url).send_json(body).map_err(unreachable)?;
+        reply.body_mut().read_json::<Value>().map_err(unreachable)
+    }
+}
+
+pub struct RippledClient<T: RpcTransport> {
+    transport: T,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountInfo {
+    pub sequence: u32,
+    pub balance_drops: u64,
+    pub ledger_index: u32,
+    /// Whether this came from a validated ledger (final) or the open one.
+    pub validated: bool,
+    pub regular_key: Option<String>,
+}
+
+/// What a preliminary engine result (from `submit`) means, as rippled documents it.
+/// Only a validated ledger makes a result final.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Preliminary {
+    /// Applied or queued (tesSUCCESS, terQUEUED, tec*): wait for a validated ledger.
+    Pending(String),
+    /// tem*/tef*: will never apply; its Sequence stays unused.
+    Failed(String),
+    /// ter*/tel* and the rest: not applied now, submit again.
+    Retry(String),
+}
+
+impl<T: RpcTransport> RippledClient<T> {
+    pub fn new(transport: T) -> Self {
+        Self { transport }
+    }
+
+    fn call(&self, method: &str, params: Value) -> Result<Value, NetError> {
+        let reply = self.transport.post(&json!({ "method": method, "params": [params] }))?;
+        let result = reply.get("result").cloned().ok_or_else(|| NetError::BadReply(method.into()))?;
+        if result.get("status").and_then(Value::as_str) == Some("error") {
+            let s = |k: &str| result.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+            let message = if s("error_message").is_empty() { s("error_exception") } else { s("error_message") };
+            return Err(NetError::Rpc { method: method.into(), error: s("error"), message });
+        }
+        Ok(result)
+    }
+
+    pub fn account_info(&self, account: &str, validated: bool) -> Result<AccountInfo, NetError> {
+        let ledger = if validated { "validated" } else { "current" };
+        let r = self.call("account_info", json!({ "account": account, "ledger_index": ledger }))?;
+        let bad = || NetError::BadReply("account_info".into());
+        let data = r.get("account_data").ok_or_else(bad)?;
+        let index = r.get("ledger_index").or_else(|| r.get("ledger_current_index")).and_then(Value::as_u64).ok_or_else(bad)?;
+        Ok(AccountInfo {
+            sequence: data.get("Sequence").and_then(Value::as_u64).ok_or_else(bad)? as u32,
+            balance_drops: data.get("Balance").and_then(Value::as_str).and_then(|b| b.parse().ok()).ok_or_else(bad)?,
+            ledger_index: index as u32,
+            validated: r.get("validated").and_then(Value::as_bool).unwrap_or(false),
+            regular_key: data.get("RegularKey").and_then(Value::as_str).map(str::to_owned),
+        })
+    }
+
+    pub fn validated_ledger_index(&self) -> Result<u32, NetError> {
+        let r = self.call("ledger", json!({ "ledger_index": "validated" }))?;
+        r.get("ledger_index").and_then(Value::as_u64).map(|i| i as u32).ok_or_else(|| NetError::BadReply("ledger".into()))
+    }
+
+    pub fn current_ledger_index(&self) -> Result<u32, NetError> {
+        let r = self.call("ledger_current", json!({}))?;
+        r.get("ledger_current_index").and_then(Value::as_u64).map(|i| i as u32).ok_or_else(|| NetError::BadReply("ledger_current".into()))
+    }
+
+    /// The open-ledger fee in drops (what a transaction needs to get in now).
+    pub fn fee_drops(&self) -> Result<u64, NetError> {
+        let r = self.call("fee", json!({}))?;
+        r.pointer("/drops/open_ledger_fee").and_then(Value::as_str).and_then(|d| d.parse().ok()).ok_or_else(|| NetError::BadReply("fee".into()))
+    }
+
+    /// The preliminary result of submitting a signed blob.
+    pub fn submit(&self, blob: &[u8]) -> Result<String, NetError> {
+        match self.call("submit", json!({ "tx_blob": hex::encode_upper(blob) })) {
+            Ok(r) => r.get("engine_result").and_then(Value::as_str).map(str::to_owned).ok_or_else(|| NetError::BadReply("submit".into())),
+            // rippled refuses malformed or badly signed blobs outright.
+            Err(NetError::Rpc { error, .. }) if error == "invalidTransaction" => Ok("temINVALID".into()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Where a transaction stands: validated with a result, pending, or not found.
+    pub fn tx(&self, hash: &str) -> Result<Option<(bool, Option<String>)>, NetError> {
+        match self.call("tx", json!({ "transaction": hash })) {
+            Ok(r) => {
+                let validated = r.get("validated").and_then(Value::as_bool).unwrap_or(false);
+                let result = r.pointer("/meta/TransactionResult").and_then(Value::as_str).map(str::to_owned);
+                Ok(Some((validated, result)))
+            }
+            Err(NetError::Rpc { error, .. }) if error == "txnNotFound" => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+pub fn classify_preliminary(code: &str) -> Preliminary {
+    if code == "tesSUCCESS" || code == "terQUEUED" || code.starts_with("tec") {
+        Preliminary::Pending(code.into())
+    } else if code.starts_with("tem") || code.starts_with("tef") {
+        Preliminary::Failed(code.into())
+    } else {
+        Preliminary::Retry(code.into())
+    }
+}
+
+/// Submissions and their outcomes, persisted so a restart loses nothing.
+pub struct SubmissionStore {
+    db: rusqlite::Connection,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Submission {
+    pub hash: String,
+    pub account: String,
+    pub sequence: u32,
+    pub last_ledger_sequence: u32,
+    pub blob: Vec<u8>,
+    /// pending, final, failed, expired
+    pub status: String,
+    pub result: String,
+    /// Whether an xrpl-state has carried this outcome to the offline side.
+    pub reported: bool,
+}
+
+impl SubmissionStore {
+    pub fn open(path: &Path) -> Result<Self, NetError> {
+        let db = rusqlite::Connection::open(path)?;
+        db.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
+             CREATE TABLE IF NOT EXISTS submissions (
+               hash TEXT PRIMARY KEY, account TEXT NOT NULL, sequence INTEGER NOT NULL,
+               last_ledger_sequence INTEGER NOT NULL, blob BLOB NOT NULL,
+               status TEXT NOT NULL, result TEXT NOT NULL, reported INTEGER NOT NULL DEFAULT 0);
+             CREATE TABLE IF NOT EXISTS watched (account TEXT PRIMARY KEY, public_key BLOB NOT NULL, key_type TEXT NOT NULL);",
+        )?;
+        Ok(Self { db })
+    }
+
+    pub fn watch(&self, account: &str, public_key: &[u8], key_type: &str) -> Result<(), NetError> {
+        self.db.execute("INSERT OR REPLACE INTO watched VALUES (?1, ?2, ?3)", rusqlite::params![account, public_key, key_type])?;
+        Ok(())
+    }
+
+    pub fn watched(&self) -> Result<Vec<String>, NetError> {
+        let mut st = self.db.prepare("SELECT account FROM watched ORDER BY account")?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Adds signed transactions (known hashes are kept as they are: never submitted twice
+    /// as new).
+    pub fn add(&self, account: &str, entries: &[SignedEntry]) -> Result<(), NetError> {
+        for e in entries {
+            self.db.execute(
+                "INSERT OR IGNORE INTO submissions (hash, account, sequence, last_ledger_sequence, blob, status, result) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 'unsubmitted')",
+                rusqlite::params![hex::encode_upper(&e.hash), account, e.sequence, e.last_ledger_sequence, e.blob],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn set(&self, hash: &str, status: &str, result: &str) -> Result<(), NetError> {
+        self.db.execute("UPDATE submissions SET status = ?2, result = ?3 WHERE hash = ?1", rusqlite::params![hash, status, result])?;
+        Ok(())
+    }
+
+    pub fn all(&self, account: &str) -> Result<Vec<Submission>, NetError> {
+        let mut st = self.db.prepare(
+            "SELECT hash, account, sequence, last_ledger_sequence, blob, status, result, reported FROM submissions WHERE account = ?1 ORDER BY sequence, rowid",
+        )?;
+        let rows = st
+            .query_map([account], |r| {
+                Ok(Submission {
+                    hash: r.get(0)?,
+                    account: r.get(1)?,
+                    sequence: r.get(2)?,
+                    last_ledger_sequence: r.get(3)?,
+                    blob: r.get(4)?,
+                    status: r.get(5)?,
+                    result: r.get(6)?,
+                    reported: r.get::<_, i64>(7)? != 0,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn mark_reported(&self, hashes: &[String]) -> Result<(), NetError> {
+        for h in hashes {
+            self.db.execute("UPDATE submissions SET reported = 1 WHERE hash = ?1", [h])?;
+        }
+        Ok(())
+    }
+}
+
+/// Submits every pending transaction of `account`, in Sequence order and groups of at most
+/// 10, waiting for each group to leave the queue (final, failed or expired) before the next.
+/// Non-final preliminary results are retried; a blob is submitted again only while not
+/// final, and rippled never applies the same blob twice.
+pub fn submit_pending<T: RpcTransport>(
+    client: &RippledClient<T>,
+    store: &SubmissionStore,
+    account: &str,
+    poll: Duration,
+    timeout: Duration,
+) -> Result<Vec<Submission>, NetError> {
+    let pending: Vec<Submission> = store.all(account)?.into_iter().filter(|s| s.status == "pending").collect();
+    for group in pending.chunks(GROUP_SIZE) {
+        for s in group {
+            let code = client.submit(&s.blob)?;
+            match classify_preliminary(&code) {
+                Preliminary::Failed(c) => store.set(&s.hash, "failed", &c)?,
+                Preliminary::Pending(c) | Preliminary::Retry(c) => store.set(&s.hash, "pending", &c)?,
+            }
+        }
+        wait_for_group(client, store, group, poll, timeout)?;
+    }
+    store.all(account)
+}
+
+fn wait_for_group<T: RpcTransport>(
+    client: &RippledClient<T>,
+    store: &SubmissionStore,
+    group: &[Submission],
+    poll: Duration,
+    timeout: Duration,
+) -> Result<(), NetError> {
+    let started = Instant::now();
+    loop {
+        let mut open = 0;
+        let validated = client.validated_ledger_index()?;
+        for s in group {
+            let now = store.all(&s.account)?.into_iter().find(|x| x.hash == s.hash);
+            if now.as_ref().map(|x| x.status.as_str()) != Some("pending") {
+                continue;
+            }
+            match client.tx(&s.hash)? {
+                Some((true, Some(result))) => store.set(&s.hash, "final", &result)?,
+                _ if validated > s.last_ledger_sequence => store.set(&s.hash, "expired", "expired")?,
+                Some(_) => open += 1,
+                None => {
+                    // Not known: a retriable preliminary result; resubmit while still valid.
+                    let code = client.submit(&s.blob)?;
+                    if let Preliminary::Failed(c) = classify_preliminary(&code) {
+                        store.set(&s.hash, "failed", &c)?;
+                    } else {
+                        open += 1;
+                    }
+                }
+            }
+        }
+        if open == 0 {
+            return Ok(());
+        }
+        if started.elapsed() > timeout {
+            return Err(NetError::Timeout(open));
+        }
+        std::thread::sleep(poll);
+    }
+}
+
+/// The `xrpl-state` report: the validated account state and every outcome not yet reported.
+pub fn state_report<T: RpcTransport>(client: &RippledClient<T>, store: &SubmissionStore, account: &str) -> Result<XrplStatePayload, NetError> {
+    let info = client.account_info(account, true)?;
+    let fee = client.fee_drops()?;
+    let done: Vec<Submission> = store.all(account)?.into_iter().filter(|s| s.status != "pending" && !s.reported).collect();
+    let outcomes = done.iter().map(|s| Outcome { hash: hex::decode(&s.hash).unwrap_or_default(), result: s.result.clone() }).collect();
+    store.mark_reported(&done.iter().map(|s| s.hash.clone()).collect::<Vec<_>>())?;
+    Ok(XrplStatePayload {
+        version: VERSION,
+        account: account.to_owned(),
+        sequence: info.sequence,
+        ledger_index: info.ledger_index,
+        balance_drops: info.balance_drops,
+        fee_drops: fee,
+        validated: info.validated,
+        outcomes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preliminary_results_are_classified_as_rippled_documents() {
+        assert_eq!(classify_preliminary("tesSUCCESS"), Preliminary::Pending("tesSUCCESS".into()));
+        assert_eq!(classify_preliminary("terQUEUED"), Preliminary::Pending("terQUEUED".into()));
+        assert_eq!(classify_preliminary("tecUNFUNDED_PAYMENT"), Preliminary::Pending("tecUNFUNDED_PAYMENT".into()));
+        assert_eq!(classify_preliminary("tefPAST_SEQ"), Preliminary::Failed("tefPAST_SEQ".into()));
+        assert_eq!(classify_preliminary("temBAD_FEE"), Preliminary::Failed("temBAD_FEE".into()));
+        assert_eq!(classify_preliminary("terPRE_SEQ"), Preliminary::Retry("terPRE_SEQ".into()));
+        assert_eq!(classify_preliminary("telINSUF_FEE_P"), Preliminary::Retry("telINSUF_FEE_P".into()));
+    }
+}
