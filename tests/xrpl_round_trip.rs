@@ -15,44 +15,10 @@ use airsign::signer::xrpl::{self as offline, AccountReport, Template, XrplAccoun
 use airsign::transport::{qr, Degradation, FrameSource, QrEngine, Scene, UrDecoder, UrEncoder, VirtualCamera};
 use airsign::wallet::xrpl::{self as online, HttpTransport, RippledClient, RpcTransport, SubmissionStore};
 use serde_json::json;
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct StandIn {
-    child: Child,
-    url: String,
-}
-
-impl Drop for StandIn {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_standin(genesis: &serde_json::Value, dir: &std::path::Path) -> StandIn {
-    let path = dir.join("genesis.json");
-    std::fs::write(&path, genesis.to_string()).unwrap();
-    let server = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/xrpl_standin/server.js");
-    assert!(
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/xrpl/node_modules/xrpl")).exists(),
-        "xrpl.js is not installed: run tests/setup.sh"
-    );
-    let mut child = Command::new("node")
-        .arg(server)
-        .arg(&path)
-        .env("STANDIN_CLOSE_MS", "150")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("node runs (tests/setup.sh)");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port = line.trim().strip_prefix("listening ").expect("stand-in prints its port").to_owned();
-    StandIn { child, url: format!("http://127.0.0.1:{port}") }
-}
+mod common;
+use common::start_standin;
 
 /// Carries a payload across the air gap as UR parts (through the virtual camera if asked).
 fn carry(ur_type: &str, cbor: &[u8], camera: bool) -> Vec<u8> {

@@ -4,6 +4,7 @@ mod demo;
 mod qr;
 mod ur;
 mod xrpl;
+mod xrpl_account;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};

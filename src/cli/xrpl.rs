@@ -69,6 +69,13 @@ pub enum XrplCommand {
     Decode { hex: String },
     /// Check the signature(s) of a signed transaction (hex); exit status 0 only if valid.
     Verify { hex: String },
+    /// The offline account in the keystore: new, restore, list, export, apply-state, sign-batch.
+    #[command(subcommand)]
+    Account(super::xrpl_account::AccountCommand),
+    /// The online side: watch, sync, submit, status.
+    #[cfg(feature = "net")]
+    #[command(subcommand)]
+    Online(super::xrpl_account::OnlineCommand),
 }
 
 pub fn run(cmd: XrplCommand) -> Result<()> {
@@ -131,6 +138,9 @@ pub fn run(cmd: XrplCommand) -> Result<()> {
             }
             sign::Verification::Invalid(why) => bail!("invalid: {why}"),
         },
+        XrplCommand::Account(c) => super::xrpl_account::run_account(c),
+        #[cfg(feature = "net")]
+        XrplCommand::Online(c) => super::xrpl_account::run_online(c),
     }
 }
 

@@ -1,0 +1,408 @@
+//! Keystore-based XRPL verbs: the offline account (new, restore, list, export, apply-state,
+//! sign-batch) and, with feature `net`, the online side (watch, sync, submit, status).
+//! Payloads are read and written as UR part text (`--ur`) or raw CBOR files.
+
+use super::{progress_line, read_input};
+use crate::chain::xrpl::keys::{wallet_propose, KeyType, Seed};
+use crate::envelope::xrpl::*;
+use crate::keystore::{Keystore, WalletInfo};
+use crate::signer::journal::Journal;
+use crate::signer::xrpl::{self as offline, AccountReport, Template, XrplAccount};
+use crate::transport::{UrDecoder, UrEncoder};
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+#[derive(Args)]
+pub struct KeystoreArgs {
+    /// Wallet name in the keystore.
+    #[arg(long)]
+    wallet: String,
+    /// Keystore directory (else AIRSIGN_HOME, else the platform data directory).
+    #[arg(long)]
+    keystore: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct PayloadOut {
+    /// Print UR parts (one per line) instead of writing CBOR.
+    #[arg(long)]
+    ur: bool,
+    /// Write the CBOR payload to FILE.
+    #[arg(short = 'o', long = "out")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum AccountCommand {
+    /// Create an account from the OS random source (shows the backup words once, on stderr).
+    New {
+        #[command(flatten)]
+        ks: KeystoreArgs,
+        #[arg(long, value_enum)]
+        key_type: Option<super::xrpl::KeyTypeArg>,
+    },
+    /// Restore from a family seed, RFC 1751 words or hex entropy on stdin.
+    Restore {
+        #[command(flatten)]
+        ks: KeystoreArgs,
+        #[arg(long, value_enum)]
+        key_type: Option<super::xrpl::KeyTypeArg>,
+    },
+    /// List the keystore's wallets (public data only).
+    List {
+        #[arg(long)]
+        keystore: Option<PathBuf>,
+    },
+    /// The `xrpl-account` payload for the online side.
+    Export {
+        #[command(flatten)]
+        ks: KeystoreArgs,
+        #[command(flatten)]
+        out: PayloadOut,
+    },
+    /// Apply an `xrpl-state` from the online side (Sequence, ledger, fee, outcomes).
+    ApplyState {
+        #[command(flatten)]
+        ks: KeystoreArgs,
+        /// The input is UR part text.
+        #[arg(long)]
+        ur: bool,
+        input: Option<PathBuf>,
+    },
+    /// Build transactions from templates (a JSON array), review, sign, journal: `xrpl-signed`.
+    SignBatch {
+        #[command(flatten)]
+        ks: KeystoreArgs,
+        #[arg(long)]
+        templates: PathBuf,
+        /// Sign without asking (the review still goes to stderr).
+        #[arg(long)]
+        yes: bool,
+        /// Sign even if the key is neither the account's master nor its regular key.
+        #[arg(long)]
+        override_key_check: bool,
+        #[command(flatten)]
+        out: PayloadOut,
+    },
+}
+
+pub fn run_account(cmd: AccountCommand) -> Result<()> {
+    match cmd {
+        AccountCommand::New { ks, key_type } => {
+            let seed = Seed::random(key_type.map(KeyType::from).unwrap_or(KeyType::Secp256k1))?;
+            let p = wallet_propose(&seed);
+            create(&ks, &seed)?;
+            eprintln!("Write these words down and keep them offline; they are shown once:\n  {}", p.master_key.as_str());
+            println!("{}", p.account_id);
+            Ok(())
+        }
+        AccountCommand::Restore { ks, key_type } => {
+            let mut text = Zeroizing::new(String::new());
+            std::io::stdin().lock().read_line(&mut text)?;
+            let seed = Seed::parse(&text, key_type.map(KeyType::from))?;
+            create(&ks, &seed)?;
+            println!("{}", seed.key_pair().address());
+            Ok(())
+        }
+        AccountCommand::List { keystore } => {
+            for w in Keystore::open(&Keystore::locate(keystore.as_deref()))?.list()? {
+                println!("{}\t{}\t{}", w.name, w.chain, w.public.get("address").and_then(|a| a.as_str()).unwrap_or("-"));
+            }
+            Ok(())
+        }
+        AccountCommand::Export { ks, out } => {
+            let acct = load_state(&ks)?;
+            let payload = XrplAccountPayload {
+                version: VERSION,
+                address: acct.address.clone(),
+                public_key: hex::decode(&acct.public_key)?,
+                key_type: acct.key_type.name().into(),
+            };
+            write_payload(XrplAccountPayload::UR_TYPE, &payload.to_cbor(), &out)
+        }
+        AccountCommand::ApplyState { ks, ur, input } => {
+            let state = XrplStatePayload::from_cbor(&read_payload(XrplStatePayload::UR_TYPE, input.as_deref(), ur)?)?;
+            if !state.validated {
+                eprintln!("warning: this state is not from a validated ledger; its Sequence may still change");
+            }
+            let mut acct = load_state(&ks)?;
+            let mut journal = Journal::open(&journal_path(&ks))?;
+            let report = AccountReport {
+                account: state.account.clone(),
+                sequence: state.sequence,
+                ledger_index: state.ledger_index,
+                balance_drops: state.balance_drops,
+                fee_drops: state.fee_drops,
+                outcomes: state.outcomes.iter().map(|o| (hex::encode_upper(&o.hash), o.result.clone())).collect(),
+            };
+            let unapplied = offline::reconcile(&mut acct, &report, &mut journal)?;
+            save_state(&ks, &acct)?;
+            println!("next Sequence {}, ledger {}, fee {} drops, balance {} drops", acct.next_sequence, acct.ledger_index, acct.fee_drops, state.balance_drops);
+            for (hash, result) in &report.outcomes {
+                println!("{hash} {result}");
+            }
+            if !unapplied.is_empty() {
+                println!("signed here but not in the ledger (replace with a new fee and LastLedgerSequence): {unapplied:?}");
+            }
+            Ok(())
+        }
+        AccountCommand::SignBatch { ks, templates, yes, override_key_check, out } => {
+            let templates: Vec<Template> = serde_json::from_slice(&read_input(Some(&templates))?).context("templates must be a JSON array of templates")?;
+            let mut acct = load_state(&ks)?;
+            if acct.next_sequence == 0 {
+                bail!("the account's Sequence is unknown: apply an xrpl-state from the online side first");
+            }
+            // Review before unlocking: what will be signed, in human terms.
+            eprintln!("Account {} (next Sequence {}, ledger {}):", acct.address, acct.next_sequence, acct.ledger_index);
+            for (i, t) in templates.iter().enumerate() {
+                let tx = offline::build(&acct, t, acct.next_sequence + i as u32)?;
+                eprintln!("  {}", offline::describe(&crate::chain::xrpl::codec::encode(&tx)?));
+            }
+            if !yes && !confirm("Sign these transactions?")? {
+                bail!("not signed");
+            }
+            let keys = unlock(&ks)?;
+            let mut journal = Journal::open(&journal_path(&ks))?;
+            let signed = offline::sign_batch(&mut acct, &keys, &templates, &mut journal, override_key_check)?;
+            save_state(&ks, &acct)?;
+            let payload = XrplSignedPayload {
+                version: VERSION,
+                transactions: signed
+                    .iter()
+                    .map(|s| SignedEntry { blob: s.blob.clone(), hash: hex::decode(&s.hash).unwrap_or_default(), sequence: s.sequence, last_ledger_sequence: s.last_ledger_sequence })
+                    .collect(),
+            };
+            write_payload(XrplSignedPayload::UR_TYPE, &payload.to_cbor(), &out)
+        }
+    }
+}
+
+fn keystore(ks: &KeystoreArgs) -> Result<Keystore> {
+    Ok(Keystore::open(&Keystore::locate(ks.keystore.as_deref()))?)
+}
+
+fn state_path(ks: &KeystoreArgs) -> PathBuf {
+    Keystore::locate(ks.keystore.as_deref()).join(format!("{}.xrpl-account.json", ks.wallet))
+}
+
+fn journal_path(ks: &KeystoreArgs) -> PathBuf {
+    Keystore::locate(ks.keystore.as_deref()).join("journal.log")
+}
+
+fn create(ks: &KeystoreArgs, seed: &Seed) -> Result<()> {
+    let keys = seed.key_pair();
+    let store = keystore(ks)?;
+    let public = serde_json::json!({ "address": keys.address(), "public_key": hex::encode_upper(keys.public_key()), "key_type": seed.key_type().name() });
+    let passphrase = passphrase(true)?;
+    let mut secret = Zeroizing::new(seed.entropy().to_vec());
+    secret.push(match seed.key_type() {
+        KeyType::Secp256k1 => 0,
+        KeyType::Ed25519 => 1,
+    });
+    store.create(WalletInfo { name: ks.wallet.clone(), chain: "xrpl".into(), public }, &secret, &passphrase)?;
+    save_state(ks, &XrplAccount::new(&keys))
+}
+
+fn unlock(ks: &KeystoreArgs) -> Result<crate::chain::xrpl::keys::KeyPair> {
+    let passphrase = passphrase(false)?;
+    let (info, secret) = keystore(ks)?.unlock(&ks.wallet, &passphrase)?;
+    if info.chain != "xrpl" || secret.len() != 17 {
+        bail!("wallet '{}' is not an XRPL wallet", ks.wallet);
+    }
+    let mut entropy = [0u8; 16];
+    entropy.copy_from_slice(&secret[..16]);
+    let key_type = if secret[16] == 1 { KeyType::Ed25519 } else { KeyType::Secp256k1 };
+    let seed = Seed::from_entropy(entropy, key_type);
+    zeroize::Zeroize::zeroize(&mut entropy);
+    Ok(seed.key_pair())
+}
+
+/// AIRSIGN_PASSPHRASE (for automation), else a prompt without echo.
+fn passphrase(new: bool) -> Result<Zeroizing<String>> {
+    if let Ok(p) = std::env::var("AIRSIGN_PASSPHRASE") {
+        return Ok(Zeroizing::new(p));
+    }
+    let first = Zeroizing::new(rpassword::prompt_password("Keystore passphrase: ").context("cannot read the passphrase (no terminal? set AIRSIGN_PASSPHRASE)")?);
+    if new {
+        let again = Zeroizing::new(rpassword::prompt_password("Again: ")?);
+        if first != again {
+            bail!("the passphrases differ");
+        }
+    }
+    Ok(first)
+}
+
+fn confirm(question: &str) -> Result<bool> {
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+fn load_state(ks: &KeystoreArgs) -> Result<XrplAccount> {
+    let path = state_path(ks);
+    let text = std::fs::read(&path).with_context(|| format!("no XRPL account '{}' (looked for {})", ks.wallet, path.display()))?;
+    Ok(serde_json::from_slice(&text)?)
+}
+
+fn save_state(ks: &KeystoreArgs, acct: &XrplAccount) -> Result<()> {
+    let path = state_path(ks);
+    let tmp = path.with_extension("partial");
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(&serde_json::to_vec_pretty(acct)?)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(())
+}
+
+/// A payload from UR part text (any order, until complete) or a CBOR file.
+pub(super) fn read_payload(ur_type: &str, input: Option<&Path>, ur: bool) -> Result<Vec<u8>> {
+    let bytes = read_input(input)?;
+    if !ur {
+        return Ok(bytes);
+    }
+    let mut decoder = UrDecoder::new(Some(ur_type));
+    for line in String::from_utf8_lossy(&bytes).lines().filter(|l| !l.trim().is_empty()) {
+        if let Err(e) = decoder.receive(line) {
+            eprintln!("skipped a part: {e}");
+        }
+        if let Some(m) = decoder.message() {
+            return Ok(m.to_vec());
+        }
+    }
+    bail!("the UR parts did not complete a '{ur_type}' payload ({})", progress_line(&decoder.progress()))
+}
+
+pub(super) fn write_payload(ur_type: &str, cbor: &[u8], out: &PayloadOut) -> Result<()> {
+    if out.ur {
+        let mut enc = UrEncoder::new(ur_type, cbor, crate::transport::demo::DEFAULT_MAX_FRAGMENT_LEN)?;
+        let n = if enc.is_single_part() { 1 } else { 2 * enc.seq_len() };
+        for p in enc.parts(n) {
+            println!("{p}");
+        }
+    }
+    if let Some(path) = &out.out {
+        std::fs::write(path, cbor).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if !out.ur && out.out.is_none() {
+        bail!("say where the payload goes: --ur and/or -o FILE");
+    }
+    Ok(())
+}
+
+#[cfg(feature = "net")]
+pub use online::{run_online, OnlineCommand};
+
+#[cfg(feature = "net")]
+mod online {
+    use super::*;
+    use crate::wallet::xrpl::{self as wallet, HttpTransport, RippledClient, SubmissionStore};
+    use std::time::Duration;
+
+    #[derive(Args)]
+    pub struct Db {
+        /// The online side's database (SQLite).
+        #[arg(long)]
+        db: PathBuf,
+    }
+
+    #[derive(Subcommand)]
+    pub enum OnlineCommand {
+        /// Watch the account in an `xrpl-account` payload.
+        Watch {
+            #[command(flatten)]
+            db: Db,
+            #[arg(long)]
+            ur: bool,
+            input: Option<PathBuf>,
+        },
+        /// Read the account from rippled and write the `xrpl-state` for the offline side.
+        Sync {
+            #[command(flatten)]
+            db: Db,
+            #[arg(long)]
+            url: String,
+            #[arg(long)]
+            account: String,
+            #[command(flatten)]
+            out: PayloadOut,
+        },
+        /// Submit an `xrpl-signed` payload in groups of 10 and wait for final outcomes.
+        Submit {
+            #[command(flatten)]
+            db: Db,
+            #[arg(long)]
+            url: String,
+            #[arg(long)]
+            ur: bool,
+            /// Seconds to wait for outcomes.
+            #[arg(long, default_value_t = 120)]
+            timeout: u64,
+            input: Option<PathBuf>,
+        },
+        /// Submissions and their outcomes.
+        Status {
+            #[command(flatten)]
+            db: Db,
+            #[arg(long)]
+            account: String,
+        },
+    }
+
+    pub fn run_online(cmd: OnlineCommand) -> Result<()> {
+        match cmd {
+            OnlineCommand::Watch { db, ur, input } => {
+                let p = XrplAccountPayload::from_cbor(&read_payload(XrplAccountPayload::UR_TYPE, input.as_deref(), ur)?)?;
+                let derived = crate::chain::xrpl::address::encode_account_id(&crate::chain::xrpl::keys::account_id(&p.public_key));
+                if derived != p.address {
+                    eprintln!("note: {} is not this public key's own address: it signs as a regular key, or the payload is wrong", p.address);
+                }
+                SubmissionStore::open(&db.db)?.watch(&p.address, &p.public_key, &p.key_type)?;
+                println!("watching {}", p.address);
+                Ok(())
+            }
+            OnlineCommand::Sync { db, url, account, out } => {
+                let client = RippledClient::new(HttpTransport::new(&url));
+                let state = wallet::state_report(&client, &SubmissionStore::open(&db.db)?, &account)?;
+                eprintln!(
+                    "{}: Sequence {}, balance {} drops, ledger {} ({}), {} outcome(s)",
+                    account,
+                    state.sequence,
+                    state.balance_drops,
+                    state.ledger_index,
+                    if state.validated { "validated" } else { "NOT validated" },
+                    state.outcomes.len()
+                );
+                write_payload(XrplStatePayload::UR_TYPE, &state.to_cbor(), &out)
+            }
+            OnlineCommand::Submit { db, url, ur, timeout, input } => {
+                let p = XrplSignedPayload::from_cbor(&read_payload(XrplSignedPayload::UR_TYPE, input.as_deref(), ur)?)?;
+                let store = SubmissionStore::open(&db.db)?;
+                let mut accounts = std::collections::BTreeSet::new();
+                for t in &p.transactions {
+                    let tx = crate::chain::xrpl::codec::decode(&t.blob)?;
+                    let account = tx.get("Account").and_then(|a| a.as_str()).context("a transaction without Account")?.to_owned();
+                    store.add(&account, std::slice::from_ref(t))?;
+                    accounts.insert(account);
+                }
+                let client = RippledClient::new(HttpTransport::new(&url));
+                for account in accounts {
+                    for s in wallet::submit_pending(&client, &store, &account, Duration::from_millis(500), Duration::from_secs(timeout))? {
+                        println!("{} Sequence {} {} {}", s.hash, s.sequence, s.status, s.result);
+                    }
+                }
+                Ok(())
+            }
+            OnlineCommand::Status { db, account } => {
+                for s in SubmissionStore::open(&db.db)?.all(&account)? {
+                    println!("{} Sequence {} {} {}{}", s.hash, s.sequence, s.status, s.result, if s.reported { " (reported)" } else { "" });
+                }
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! The tutorial's workflow with the CLI verbs, as a user scripts it: restore offline ->
+//! export xrpl-account (UR) -> online watch -> sync (UR) -> apply-state -> sign-batch ->
+//! submit -> status, against the rippled stand-in.
+#![cfg(feature = "net")]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+mod common;
+
+fn airsign(args: &[&str], stdin: &[u8], passphrase: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_airsign"))
+        .args(args)
+        .env("AIRSIGN_PASSPHRASE", passphrase)
+        .env_remove("AIRSIGN_HOME")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(stdin);
+    child.wait_with_output().unwrap()
+}
+
+fn ok(out: Output) -> String {
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn cli_workflow_against_the_standin() {
+    let dir = std::env::temp_dir().join(format!("airsign-cli-xrpl-wf-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let ks = dir.join("keys");
+    let ks = ks.to_str().unwrap();
+    let db = dir.join("online.sqlite");
+    let db = db.to_str().unwrap();
+    let pw = "tr0ub4dor&3";
+
+    // Offline: restore from the tutorial's seed; the passphrase comes from the environment.
+    let address = ok(airsign(&["xrpl", "account", "restore", "--wallet", "cold", "--keystore", ks], b"shYHSiJod8CLPTj1SNJ2PdUFj4pFk\n", pw));
+    assert_eq!(address.trim(), "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6");
+    let listed = ok(airsign(&["xrpl", "account", "list", "--keystore", ks], b"", pw));
+    assert!(listed.contains("cold\txrpl\tr4MRc4BArFPXmiDjmLdrufyFManSYhfKE6"));
+    let files: String = std::fs::read_dir(ks).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default()).collect();
+    assert!(!files.contains("shYHSiJod8CLPTj1SNJ2PdUFj4pFk") && !files.to_uppercase().contains("8465FDB80B2E2620A7D58274C26291A0"), "no plaintext seed on disk");
+    let parts = ok(airsign(&["xrpl", "account", "export", "--wallet", "cold", "--keystore", ks, "--ur"], b"", pw));
+    assert!(parts.starts_with("UR:XRPL-ACCOUNT/"));
+
+    let standin = common::start_standin(
+        &serde_json::json!({"accounts": {"r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6": {"balance": "100000000", "sequence": 42}}, "ledger_index": 500}),
+        &dir,
+    );
+    let url = standin.url.as_str();
+
+    // Online: watch, sync -> xrpl-state as UR text.
+    assert!(ok(airsign(&["xrpl", "online", "watch", "--db", db, "--ur"], parts.as_bytes(), "")).contains("watching r4MR"));
+    let state = ok(airsign(&["xrpl", "online", "sync", "--db", db, "--url", url, "--account", "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6", "--ur"], b"", ""));
+    assert!(state.starts_with("UR:XRPL-STATE/"));
+
+    // Offline: apply it, then sign two payments and an AccountSet.
+    let applied = ok(airsign(&["xrpl", "account", "apply-state", "--wallet", "cold", "--keystore", ks, "--ur"], state.as_bytes(), pw));
+    assert!(applied.contains("next Sequence 42"), "{applied}");
+    let templates = dir.join("batch.json");
+    std::fs::write(
+        &templates,
+        r#"[{"template": "Payment", "destination": "rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn", "amount": "2500000", "destination_tag": 7},
+            {"template": "Payment", "destination": "rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn", "amount": "1000000"},
+            {"template": "AccountSet", "set_flag": "asfRequireDest"}]"#,
+    )
+    .unwrap();
+    let signed = dir.join("signed.cbor");
+    let args = ["xrpl", "account", "sign-batch", "--wallet", "cold", "--keystore", ks, "--templates", templates.to_str().unwrap(), "--yes", "-o", signed.to_str().unwrap()];
+    // A wrong passphrase signs nothing.
+    let wrong = airsign(&args, b"", "wrong");
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("wrong passphrase"));
+    assert!(!Path::new(&signed).exists());
+    let out = airsign(&args, b"", pw);
+    let review = String::from_utf8_lossy(&out.stderr).to_string();
+    ok(out);
+    assert!(review.contains("#42 Payment 2.5 XRP to rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn tag 7"), "{review}");
+    assert!(review.contains("#44 AccountSet"));
+
+    // Online: submit and track; then the outcomes travel back and reconcile.
+    let submitted = ok(airsign(&["xrpl", "online", "submit", "--db", db, "--url", url, "--timeout", "30", signed.to_str().unwrap()], b"", ""));
+    assert_eq!(submitted.lines().filter(|l| l.contains("final tesSUCCESS")).count(), 3, "{submitted}");
+    let status = ok(airsign(&["xrpl", "online", "status", "--db", db, "--account", "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6"], b"", ""));
+    assert_eq!(status.lines().count(), 3);
+    let state = ok(airsign(&["xrpl", "online", "sync", "--db", db, "--url", url, "--account", "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6", "--ur"], b"", ""));
+    let applied = ok(airsign(&["xrpl", "account", "apply-state", "--wallet", "cold", "--keystore", ks, "--ur"], state.as_bytes(), pw));
+    assert!(applied.contains("next Sequence 45"), "{applied}");
+    assert_eq!(applied.lines().filter(|l| l.ends_with("tesSUCCESS")).count(), 3);
+    let _ = std::fs::remove_dir_all(&dir);
+}
