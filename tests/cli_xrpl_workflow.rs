@@ -95,3 +95,31 @@ fn cli_workflow_against_the_standin() {
     assert_eq!(applied.lines().filter(|l| l.ends_with("tesSUCCESS")).count(), 3);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn keystone_style_bytes_request_is_signed_and_journaled() {
+    let dir = std::env::temp_dir().join(format!("airsign-cli-xrpl-bytes-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let ks = dir.join("keys");
+    let ks = ks.to_str().unwrap();
+    let pw = "pw";
+    ok(airsign(&["xrpl", "account", "restore", "--wallet", "k", "--keystore", ks], b"shYHSiJod8CLPTj1SNJ2PdUFj4pFk\n", pw));
+    // What a Keystone-speaking wallet sends: the transaction JSON in a bytes UR.
+    let tx = serde_json::json!({"TransactionType": "Payment", "Account": "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6", "Destination": "rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn",
+        "Amount": "10000000", "Fee": "12", "Sequence": 5, "LastLedgerSequence": 9000, "Flags": 2147483648u32,
+        "SigningPubKey": "03396074ED4B8155ACF9A8DC3665EFA53B5CFA0A1E91C3879303D37721EB222644"});
+    let request = ok(airsign(&["ur", "encode", "--type", "bytes", "--wrap-bytes"], tx.to_string().as_bytes(), ""));
+    let args = ["xrpl", "account", "sign-bytes", "--wallet", "k", "--keystore", ks, "--yes", "--ur"];
+    let answer = ok(airsign(&args, request.as_bytes(), pw));
+    assert!(answer.starts_with("UR:BYTES/"));
+    let blob = ok(airsign(&["ur", "decode", "--type", "bytes", "--unwrap-bytes", "--hex"], answer.as_bytes(), ""));
+    assert!(ok(airsign(&["xrpl", "verify", blob.trim()], b"", "")).contains("r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6"));
+    // A different transaction for Sequence 5 is refused by the journal.
+    let mut other = tx.clone();
+    other["Amount"] = serde_json::json!("20000000");
+    let request = ok(airsign(&["ur", "encode", "--type", "bytes", "--wrap-bytes"], other.to_string().as_bytes(), ""));
+    let refused = airsign(&args, request.as_bytes(), pw);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("already signed"), "{}", String::from_utf8_lossy(&refused.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -86,7 +86,47 @@ pub enum AccountCommand {
         override_key_check: bool,
         #[command(flatten)]
         out: PayloadOut,
+    },    /// Sign a Keystone-style request: a `bytes` UR of transaction JSON in (UR text), a `bytes`
+    /// UR of the signed blob out.
+    SignBytes {
+        #[command(flatten)]
+        ks: KeystoreArgs,
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        out: PayloadOut,
+        input: Option<PathBuf>,
     },
+}
+
+/// Keystone's XRP exchange: a `bytes` UR holding one transaction's JSON (with SigningPubKey)
+/// in, a `bytes` UR holding the signed blob out. Reviewed, key-checked and journaled like
+/// every other signature.
+fn sign_bytes_request(ks: &KeystoreArgs, input: Option<&Path>, yes: bool, out: &PayloadOut) -> Result<()> {
+    let message = read_payload("bytes", input, true)?;
+    let json = crate::envelope::unwrap_bytes(&message)?;
+    let tx: serde_json::Value = serde_json::from_slice(&json).context("the bytes UR does not hold transaction JSON")?;
+    let acct = load_state(ks)?;
+    let pk = tx.get("SigningPubKey").and_then(|v| v.as_str()).unwrap_or_default();
+    if !pk.eq_ignore_ascii_case(&acct.public_key) {
+        bail!("the request's SigningPubKey is not this wallet's key ({})", acct.public_key);
+    }
+    let mut unsigned = tx.clone();
+    if let Some(o) = unsigned.as_object_mut() {
+        o.remove("SigningPubKey");
+    }
+    eprintln!("Request from the online wallet:\n  {}", offline::describe(&crate::chain::xrpl::codec::encode(&tx)?));
+    if !yes && !confirm("Sign this transaction?")? {
+        bail!("not signed");
+    }
+    let keys = unlock(ks)?;
+    offline::check_key(&acct, &keys)?;
+    let signed = crate::chain::xrpl::sign::sign(&unsigned, &keys)?;
+    let sequence = tx.get("Sequence").and_then(|v| v.as_u64()).context("the transaction has no Sequence")? as u32;
+    let mut journal = Journal::open(&journal_path(ks))?;
+    journal.record_signed(&[offline::marker(&acct, sequence)], &signed.hash, false)?;
+    let blob = hex::decode(&signed.tx_blob)?;
+    write_payload("bytes", &crate::envelope::wrap_bytes(&blob), out)
 }
 
 pub fn run_account(cmd: AccountCommand) -> Result<()> {
@@ -149,6 +189,7 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
             }
             Ok(())
         }
+        AccountCommand::SignBytes { ks, yes, out, input } => sign_bytes_request(&ks, input.as_deref(), yes, &out),
         AccountCommand::SignBatch { ks, templates, yes, override_key_check, out } => {
             let templates: Vec<Template> = serde_json::from_slice(&read_input(Some(&templates))?).context("templates must be a JSON array of templates")?;
             let mut acct = load_state(&ks)?;
