@@ -56,12 +56,12 @@ fn cli_workflow_against_the_standin() {
     let url = standin.url.as_str();
 
     // Online: watch, sync -> xrpl-state as UR text.
-    assert!(ok(airsign(&["xrpl", "online", "watch", "--db", db, "--ur"], parts.as_bytes(), "")).contains("watching r4MR"));
+    assert!(ok(airsign(&["xrpl", "online", "watch", "--db", db], parts.as_bytes(), "")).contains("watching r4MR"));
     let state = ok(airsign(&["xrpl", "online", "sync", "--db", db, "--url", url, "--account", "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6", "--ur"], b"", ""));
     assert!(state.starts_with("UR:XRPL-STATE/"));
 
     // Offline: apply it, then sign two payments and an AccountSet.
-    let applied = ok(airsign(&["xrpl", "account", "apply-state", "--wallet", "cold", "--keystore", ks, "--ur"], state.as_bytes(), pw));
+    let applied = ok(airsign(&["xrpl", "account", "apply-state", "--wallet", "cold", "--keystore", ks], state.as_bytes(), pw));
     assert!(applied.contains("next Sequence 42"), "{applied}");
     let templates = dir.join("batch.json");
     std::fs::write(
@@ -90,9 +90,31 @@ fn cli_workflow_against_the_standin() {
     let status = ok(airsign(&["xrpl", "online", "status", "--db", db, "--account", "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6"], b"", ""));
     assert_eq!(status.lines().count(), 3);
     let state = ok(airsign(&["xrpl", "online", "sync", "--db", db, "--url", url, "--account", "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6", "--ur"], b"", ""));
-    let applied = ok(airsign(&["xrpl", "account", "apply-state", "--wallet", "cold", "--keystore", ks, "--ur"], state.as_bytes(), pw));
+    let applied = ok(airsign(&["xrpl", "account", "apply-state", "--wallet", "cold", "--keystore", ks], state.as_bytes(), pw));
     assert!(applied.contains("next Sequence 45"), "{applied}");
     assert_eq!(applied.lines().filter(|l| l.ends_with("tesSUCCESS")).count(), 3);
+
+    // PSBT-style: the online side prepares, the offline side reviews and signs.
+    let two = dir.join("two.json");
+    std::fs::write(&two, r#"[{"template": "Payment", "destination": "rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn", "amount": "3000000"},
+                              {"template": "TicketCreate", "count": 2}]"#).unwrap();
+    let request = ok(airsign(&["xrpl", "online", "prepare", "--db", db, "--url", url, "--account", "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6", "--templates", two.to_str().unwrap(), "--network", "testnet", "--ur"], b"", ""));
+    assert!(request.starts_with("UR:XRPL-SIGN-REQUEST/"));
+    let signed2 = dir.join("signed2.cbor");
+    let out = airsign(&["xrpl", "account", "sign-request", "--wallet", "cold", "--keystore", ks, "--yes", "-o", signed2.to_str().unwrap()], request.as_bytes(), pw);
+    let review = String::from_utf8_lossy(&out.stderr).to_string();
+    ok(out);
+    assert!(review.contains("on testnet") && review.contains("#45 Payment 3 XRP"), "{review}");
+    let submitted = ok(airsign(&["xrpl", "online", "submit", "--db", db, "--url", url, "--timeout", "30", signed2.to_str().unwrap()], b"", ""));
+    assert_eq!(submitted.lines().filter(|l| l.contains("final tesSUCCESS")).count(), 5, "{submitted}");
+
+    // Replacing Sequence 44 (already in the ledger) signs, but the ledger refuses it.
+    let one = dir.join("one.json");
+    std::fs::write(&one, r#"{"template": "AccountSet", "set_flag": "asfRequireDest"}"#).unwrap();
+    let replaced = dir.join("replaced.cbor");
+    ok(airsign(&["xrpl", "account", "replace", "--wallet", "cold", "--keystore", ks, "--sequence", "44", "--template", one.to_str().unwrap(), "--fee", "30", "--yes", "-o", replaced.to_str().unwrap()], b"", pw));
+    let submitted = ok(airsign(&["xrpl", "online", "submit", "--db", db, "--url", url, "--timeout", "30", replaced.to_str().unwrap()], b"", ""));
+    assert!(submitted.lines().any(|l| l.contains("Sequence 44 failed tefPAST_SEQ")), "{submitted}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -145,3 +145,12 @@ fn progress_line(p: &crate::transport::Progress) -> String {
         p.estimated_fraction * 100.0
     )
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_verb_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

@@ -67,9 +67,7 @@ pub enum AccountCommand {
     ApplyState {
         #[command(flatten)]
         ks: KeystoreArgs,
-        /// The input is UR part text.
-        #[arg(long)]
-        ur: bool,
+        /// UR part text or a CBOR file; `-` or nothing for stdin.
         input: Option<PathBuf>,
     },
     /// Build transactions from templates (a JSON array), review, sign, journal: `xrpl-signed`.
@@ -86,7 +84,35 @@ pub enum AccountCommand {
         override_key_check: bool,
         #[command(flatten)]
         out: PayloadOut,
-    },    /// Sign a Keystone-style request: a `bytes` UR of transaction JSON in (UR text), a `bytes`
+    },    /// Replace a transaction that expired or failed with tefMAX_LEDGER: the same Sequence,
+    /// a fresh LastLedgerSequence and optionally a higher fee; recorded as a replacement.
+    Replace {
+        #[command(flatten)]
+        ks: KeystoreArgs,
+        #[arg(long)]
+        sequence: u32,
+        /// One template (a JSON object).
+        #[arg(long)]
+        template: PathBuf,
+        /// Fee in drops for the replacement.
+        #[arg(long)]
+        fee: Option<u64>,
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        out: PayloadOut,
+    },
+    /// Review and sign an `xrpl-sign-request` prepared online (UR text with --ur, or CBOR).
+    SignRequest {
+        #[command(flatten)]
+        ks: KeystoreArgs,
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        out: PayloadOut,
+        input: Option<PathBuf>,
+    },
+    /// Sign a Keystone-style request: a `bytes` UR of transaction JSON in (UR text), a `bytes`
     /// UR of the signed blob out.
     SignBytes {
         #[command(flatten)]
@@ -103,7 +129,7 @@ pub enum AccountCommand {
 /// in, a `bytes` UR holding the signed blob out. Reviewed, key-checked and journaled like
 /// every other signature.
 fn sign_bytes_request(ks: &KeystoreArgs, input: Option<&Path>, yes: bool, out: &PayloadOut) -> Result<()> {
-    let message = read_payload("bytes", input, true)?;
+    let message = read_payload("bytes", input)?;
     let json = crate::envelope::unwrap_bytes(&message)?;
     let tx: serde_json::Value = serde_json::from_slice(&json).context("the bytes UR does not hold transaction JSON")?;
     let acct = load_state(ks)?;
@@ -163,8 +189,8 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
             };
             write_payload(XrplAccountPayload::UR_TYPE, &payload.to_cbor(), &out)
         }
-        AccountCommand::ApplyState { ks, ur, input } => {
-            let state = XrplStatePayload::from_cbor(&read_payload(XrplStatePayload::UR_TYPE, input.as_deref(), ur)?)?;
+        AccountCommand::ApplyState { ks, input } => {
+            let state = XrplStatePayload::from_cbor(&read_payload(XrplStatePayload::UR_TYPE, input.as_deref())?)?;
             if !state.validated {
                 eprintln!("warning: this state is not from a validated ledger; its Sequence may still change");
             }
@@ -189,6 +215,39 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
             }
             Ok(())
         }
+        AccountCommand::Replace { ks, sequence, template, fee, yes, out } => {
+            let template: Template = serde_json::from_slice(&read_input(Some(&template))?).context("the template must be one JSON object")?;
+            let acct = load_state(&ks)?;
+            let mut preview = acct.clone();
+            if let Some(f) = fee {
+                preview.fee_drops = f;
+            }
+            let tx = offline::build(&preview, &template, sequence)?;
+            eprintln!("Replacement for Sequence {sequence}:\n  {}", offline::describe(&crate::chain::xrpl::codec::encode(&tx)?));
+            if !yes && !confirm("Sign this replacement?")? {
+                bail!("not signed");
+            }
+            let keys = unlock(&ks)?;
+            let mut journal = Journal::open(&journal_path(&ks))?;
+            let s = offline::sign_replacement(&acct, &keys, &template, sequence, fee, &mut journal)?;
+            write_signed(&[s], &out)
+        }
+        AccountCommand::SignRequest { ks, yes, out, input } => {
+            let req = XrplSignRequestPayload::from_cbor(&read_payload(XrplSignRequestPayload::UR_TYPE, input.as_deref())?)?;
+            let acct = load_state(&ks)?;
+            let txs = offline::review_request(&acct, &req.account, req.transactions.iter().map(|b| b.as_slice()))?;
+            eprintln!("Sign request for {} on {} (ledger {}):", req.account, req.network, req.ledger_index);
+            for (tx, _) in &txs {
+                eprintln!("  {}", offline::describe(&crate::chain::xrpl::codec::encode(tx)?));
+            }
+            if !yes && !confirm("Sign these transactions?")? {
+                bail!("not signed");
+            }
+            let keys = unlock(&ks)?;
+            let mut journal = Journal::open(&journal_path(&ks))?;
+            let signed = offline::sign_reviewed(&acct, &keys, &txs, &mut journal)?;
+            write_signed(&signed, &out)
+        }
         AccountCommand::SignBytes { ks, yes, out, input } => sign_bytes_request(&ks, input.as_deref(), yes, &out),
         AccountCommand::SignBatch { ks, templates, yes, override_key_check, out } => {
             let templates: Vec<Template> = serde_json::from_slice(&read_input(Some(&templates))?).context("templates must be a JSON array of templates")?;
@@ -209,16 +268,20 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
             let mut journal = Journal::open(&journal_path(&ks))?;
             let signed = offline::sign_batch(&mut acct, &keys, &templates, &mut journal, override_key_check)?;
             save_state(&ks, &acct)?;
-            let payload = XrplSignedPayload {
-                version: VERSION,
-                transactions: signed
-                    .iter()
-                    .map(|s| SignedEntry { blob: s.blob.clone(), hash: hex::decode(&s.hash).unwrap_or_default(), sequence: s.sequence, last_ledger_sequence: s.last_ledger_sequence })
-                    .collect(),
-            };
-            write_payload(XrplSignedPayload::UR_TYPE, &payload.to_cbor(), &out)
+            write_signed(&signed, &out)
         }
     }
+}
+
+fn write_signed(signed: &[offline::SignedTx], out: &PayloadOut) -> Result<()> {
+    let payload = XrplSignedPayload {
+        version: VERSION,
+        transactions: signed
+            .iter()
+            .map(|s| SignedEntry { blob: s.blob.clone(), hash: hex::decode(&s.hash).unwrap_or_default(), sequence: s.sequence, last_ledger_sequence: s.last_ledger_sequence })
+            .collect(),
+    };
+    write_payload(XrplSignedPayload::UR_TYPE, &payload.to_cbor(), out)
 }
 
 fn keystore(ks: &KeystoreArgs) -> Result<Keystore> {
@@ -300,10 +363,12 @@ fn save_state(ks: &KeystoreArgs, acct: &XrplAccount) -> Result<()> {
     Ok(())
 }
 
-/// A payload from UR part text (any order, until complete) or a CBOR file.
-pub(super) fn read_payload(ur_type: &str, input: Option<&Path>, ur: bool) -> Result<Vec<u8>> {
+/// A payload from UR part text (one part a line, any order, until complete) or a CBOR
+/// file: UR text starts with `ur:`, which no CBOR payload of ours does.
+pub(super) fn read_payload(ur_type: &str, input: Option<&Path>) -> Result<Vec<u8>> {
     let bytes = read_input(input)?;
-    if !ur {
+    let is_ur = bytes.iter().skip_while(|b| b.is_ascii_whitespace()).take(3).map(u8::to_ascii_lowercase).eq(*b"ur:");
+    if !is_ur {
         return Ok(bytes);
     }
     let mut decoder = UrDecoder::new(Some(ur_type));
@@ -357,8 +422,7 @@ mod online {
         Watch {
             #[command(flatten)]
             db: Db,
-            #[arg(long)]
-            ur: bool,
+            /// UR part text or a CBOR file; `-` or nothing for stdin.
             input: Option<PathBuf>,
         },
         /// Read the account from rippled and write the `xrpl-state` for the offline side.
@@ -378,12 +442,30 @@ mod online {
             db: Db,
             #[arg(long)]
             url: String,
-            #[arg(long)]
-            ur: bool,
             /// Seconds to wait for outcomes.
             #[arg(long, default_value_t = 120)]
             timeout: u64,
             input: Option<PathBuf>,
+        },
+        /// Build unsigned transactions from templates with the ledger's Sequence, fee and
+        /// ledger index, as an `xrpl-sign-request` for the offline side to review and sign.
+        Prepare {
+            #[command(flatten)]
+            db: Db,
+            #[arg(long)]
+            url: String,
+            #[arg(long)]
+            account: String,
+            #[arg(long)]
+            templates: PathBuf,
+            /// Network name shown to the signer.
+            #[arg(long, default_value = "mainnet")]
+            network: String,
+            /// Ledgers the transactions stay valid for (256 is about 15 minutes).
+            #[arg(long, default_value_t = crate::signer::xrpl::DEFAULT_LEDGER_MARGIN)]
+            margin: u32,
+            #[command(flatten)]
+            out: PayloadOut,
         },
         /// Submissions and their outcomes.
         Status {
@@ -396,8 +478,8 @@ mod online {
 
     pub fn run_online(cmd: OnlineCommand) -> Result<()> {
         match cmd {
-            OnlineCommand::Watch { db, ur, input } => {
-                let p = XrplAccountPayload::from_cbor(&read_payload(XrplAccountPayload::UR_TYPE, input.as_deref(), ur)?)?;
+            OnlineCommand::Watch { db, input } => {
+                let p = XrplAccountPayload::from_cbor(&read_payload(XrplAccountPayload::UR_TYPE, input.as_deref())?)?;
                 let derived = crate::chain::xrpl::address::encode_account_id(&crate::chain::xrpl::keys::account_id(&p.public_key));
                 if derived != p.address {
                     eprintln!("note: {} is not this public key's own address: it signs as a regular key, or the payload is wrong", p.address);
@@ -420,8 +502,8 @@ mod online {
                 );
                 write_payload(XrplStatePayload::UR_TYPE, &state.to_cbor(), &out)
             }
-            OnlineCommand::Submit { db, url, ur, timeout, input } => {
-                let p = XrplSignedPayload::from_cbor(&read_payload(XrplSignedPayload::UR_TYPE, input.as_deref(), ur)?)?;
+            OnlineCommand::Submit { db, url, timeout, input } => {
+                let p = XrplSignedPayload::from_cbor(&read_payload(XrplSignedPayload::UR_TYPE, input.as_deref())?)?;
                 let store = SubmissionStore::open(&db.db)?;
                 let mut accounts = std::collections::BTreeSet::new();
                 for t in &p.transactions {
@@ -437,6 +519,31 @@ mod online {
                     }
                 }
                 Ok(())
+            }
+            OnlineCommand::Prepare { db, url, account, templates, network, margin, out } => {
+                let templates: Vec<Template> = serde_json::from_slice(&read_input(Some(&templates))?).context("templates must be a JSON array")?;
+                let store = SubmissionStore::open(&db.db)?;
+                let (public_key, key_type) = store.watched_key(&account)?.with_context(|| format!("{account} is not watched: scan its xrpl-account first"))?;
+                let client = RippledClient::new(HttpTransport::new(&url));
+                let info = client.account_info(&account, true)?;
+                let acct = XrplAccount {
+                    address: account.clone(),
+                    key_type: KeyType::parse(&key_type).unwrap_or(KeyType::Secp256k1),
+                    public_key: hex::encode_upper(&public_key),
+                    next_sequence: info.sequence,
+                    ledger_index: info.ledger_index,
+                    fee_drops: client.fee_drops()?,
+                    ledger_margin: margin,
+                    ..XrplAccount::new_watch_only(&account)
+                };
+                let mut transactions = Vec::new();
+                for (i, t) in templates.iter().enumerate() {
+                    let mut tx = offline::build(&acct, t, acct.next_sequence + i as u32)?;
+                    tx["SigningPubKey"] = serde_json::Value::String(acct.public_key.clone());
+                    transactions.push(crate::chain::xrpl::codec::encode(&tx)?.into());
+                }
+                let req = XrplSignRequestPayload { version: VERSION, account, transactions, ledger_index: info.ledger_index, network };
+                write_payload(XrplSignRequestPayload::UR_TYPE, &req.to_cbor(), &out)
             }
             OnlineCommand::Status { db, account } => {
                 for s in SubmissionStore::open(&db.db)?.all(&account)? {

@@ -38,10 +38,18 @@ pub struct XrplAccount {
 
 impl XrplAccount {
     pub fn new(keys: &KeyPair) -> Self {
+        let address = keys.address();
+        Self { key_type: keys.key_type(), public_key: hex::encode_upper(keys.public_key()), ..Self::new_watch_only(&address) }
+    }
+}
+
+impl XrplAccount {
+    /// The online side's view of an account (no keys): for building sign requests.
+    pub fn new_watch_only(address: &str) -> Self {
         Self {
-            address: keys.address(),
-            key_type: keys.key_type(),
-            public_key: hex::encode_upper(keys.public_key()),
+            address: address.to_owned(),
+            key_type: KeyType::Secp256k1,
+            public_key: String::new(),
             next_sequence: 0,
             ledger_index: 0,
             fee_drops: 12,
@@ -110,8 +118,12 @@ pub enum SignerError {
     Journal(#[from] JournalError),
     #[error("a batch must hold 1 to {0} transactions")]
     BatchSize(usize),
-    #[error("state reports account {found}, this is {expected}")]
+    #[error("the payload is for account {found}, this is {expected}")]
     OtherAccount { expected: String, found: String },
+    #[error("a requested transaction does not carry this account's public key")]
+    RequestKey,
+    #[error("a requested transaction lacks Sequence or LastLedgerSequence, or is already signed")]
+    RequestIncomplete,
 }
 
 /// A signed transaction, as `xrpl-signed` carries it.
@@ -267,6 +279,55 @@ pub fn sign_replacement(
     let s = sign_one(&tx, keys, sequence)?;
     journal.record_signed(&[marker(account, sequence)], &s.hash, true)?;
     Ok(s)
+}
+
+/// Checks an online-built request before review: every transaction decodes, is from this
+/// account, carries this account's key and a LastLedgerSequence. Returns (JSON, Sequence)
+/// for display and signing.
+pub fn review_request<'a>(account: &XrplAccount, request_account: &str, blobs: impl Iterator<Item = &'a [u8]>) -> Result<Vec<(Value, u32)>, SignerError> {
+    if request_account != account.address {
+        return Err(SignerError::OtherAccount { expected: account.address.clone(), found: request_account.to_owned() });
+    }
+    let mut out = Vec::new();
+    for blob in blobs {
+        let tx = codec::decode(blob).map_err(SignError::Codec)?;
+        let field = |k: &str| tx.get(k).cloned().unwrap_or(Value::Null);
+        if field("Account") != json!(account.address) {
+            return Err(SignerError::OtherAccount { expected: account.address.clone(), found: field("Account").to_string() });
+        }
+        if !field("SigningPubKey").as_str().is_some_and(|k| k.eq_ignore_ascii_case(&account.public_key)) {
+            return Err(SignerError::RequestKey);
+        }
+        if tx.get("LastLedgerSequence").is_none() || tx.get("TxnSignature").is_some() || tx.get("Signers").is_some() {
+            return Err(SignerError::RequestIncomplete);
+        }
+        let sequence = field("Sequence").as_u64().ok_or(SignerError::RequestIncomplete)? as u32;
+        out.push((tx, sequence));
+    }
+    if out.is_empty() {
+        return Err(SignerError::BatchSize(1000));
+    }
+    Ok(out)
+}
+
+/// Signs reviewed transactions: all checked against the journal first, then recorded.
+pub fn sign_reviewed(account: &XrplAccount, keys: &KeyPair, txs: &[(Value, u32)], journal: &mut Journal) -> Result<Vec<SignedTx>, SignerError> {
+    check_key(account, keys)?;
+    let mut signed = Vec::new();
+    for (tx, sequence) in txs {
+        let mut tx = tx.clone();
+        if let Some(o) = tx.as_object_mut() {
+            o.remove("SigningPubKey");
+        }
+        signed.push(sign_one(&tx, keys, *sequence)?);
+    }
+    for s in &signed {
+        journal.check(&[marker(account, s.sequence)], &s.hash)?;
+    }
+    for s in &signed {
+        journal.record_signed(&[marker(account, s.sequence)], &s.hash, false)?;
+    }
+    Ok(signed)
 }
 
 fn sign_one(tx: &Value, keys: &KeyPair, sequence: u32) -> Result<SignedTx, SignerError> {

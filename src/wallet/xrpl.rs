@@ -194,6 +194,13 @@ impl SubmissionStore {
         Ok(())
     }
 
+    /// A watched account's public key and key type.
+    pub fn watched_key(&self, account: &str) -> Result<Option<(Vec<u8>, String)>, NetError> {
+        let mut st = self.db.prepare("SELECT public_key, key_type FROM watched WHERE account = ?1")?;
+        let mut rows = st.query_map([account], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?)))?;
+        Ok(rows.next().transpose()?)
+    }
+
     pub fn watched(&self) -> Result<Vec<String>, NetError> {
         let mut st = self.db.prepare("SELECT account FROM watched ORDER BY account")?;
         let rows = st.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
