@@ -39,7 +39,8 @@ pub fn run(cmd: DemoCommand) -> Result<()> {
             if !(0.0..1.0).contains(&loss) {
                 bail!("--loss must be at least 0 and below 1");
             }
-            if !(fps > 0.0) || !(blur >= 0.0) || !(module_px >= 1.0) {
+            let bad = |v: f64, min: f64, inclusive: bool| !v.is_finite() || v < min || (!inclusive && v == min);
+            if bad(fps, 0.0, false) || bad(blur as f64, 0.0, true) || bad(module_px as f64, 1.0, true) {
                 bail!("--fps must be positive, --blur non-negative, --module-px at least 1");
             }
             let cfg = TransferConfig {

@@ -184,7 +184,7 @@ mod tests {
         j.record_signed(&[seq(5)], "H1", false).unwrap(); // identical: fine
         assert!(matches!(j.record_signed(&[seq(5)], "H2", false), Err(JournalError::AlreadySigned { .. })));
         let ki = SpendMarker::Monero { key_image: "ab".into() };
-        j.record_signed(&[ki.clone()], "M1", false).unwrap();
+        j.record_signed(std::slice::from_ref(&ki), "M1", false).unwrap();
         // Survives a reopen.
         let mut j = Journal::open(&path).unwrap();
         assert!(matches!(j.check(&[seq(5)], "H2"), Err(JournalError::AlreadySigned { existing, .. }) if existing == "H1"));

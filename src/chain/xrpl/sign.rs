@@ -95,7 +95,7 @@ pub fn combine(signed: &[Value]) -> Result<Signed, SignError> {
         }
     }
     // rippled requires Signers sorted by AccountID as a 160-bit number.
-    signers.sort_by(|a, b| a.0.cmp(&b.0));
+    signers.sort_by_key(|s| s.0);
     let mut tx = base;
     tx.insert("Signers".into(), Value::Array(signers.into_iter().map(|(_, s)| s).collect()));
     finish(Value::Object(tx))
