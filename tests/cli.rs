@@ -1,20 +1,12 @@
 //! The CLI verbs as a user runs them: the real binary, real pipes and files.
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+mod common;
 
 fn airsign(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_airsign"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("airsign runs");
-    // The child may exit before reading everything (it stops at completion).
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    child.wait_with_output().unwrap()
+    common::run_airsign(args, stdin, &[])
 }
 
 fn tempdir(name: &str) -> PathBuf {

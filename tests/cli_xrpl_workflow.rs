@@ -3,24 +3,13 @@
 //! submit -> status, against the rippled stand-in.
 #![cfg(feature = "net")]
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 mod common;
 
 fn airsign(args: &[&str], stdin: &[u8], passphrase: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_airsign"))
-        .args(args)
-        .env("AIRSIGN_PASSPHRASE", passphrase)
-        .env_remove("AIRSIGN_HOME")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    child.wait_with_output().unwrap()
+    common::run_airsign(args, stdin, &[("AIRSIGN_PASSPHRASE", passphrase)])
 }
 
 fn ok(out: Output) -> String {

@@ -132,27 +132,16 @@ fn sign_bytes_request(ks: &KeystoreArgs, input: Option<&Path>, yes: bool, out: &
     let message = read_payload("bytes", input)?;
     let json = crate::envelope::unwrap_bytes(&message)?;
     let tx: serde_json::Value = serde_json::from_slice(&json).context("the bytes UR does not hold transaction JSON")?;
+    let blob = crate::chain::xrpl::codec::encode(&tx)?;
     let acct = load_state(ks)?;
-    let pk = tx.get("SigningPubKey").and_then(|v| v.as_str()).unwrap_or_default();
-    if !pk.eq_ignore_ascii_case(&acct.public_key) {
-        bail!("the request's SigningPubKey is not this wallet's key ({})", acct.public_key);
-    }
-    let mut unsigned = tx.clone();
-    if let Some(o) = unsigned.as_object_mut() {
-        o.remove("SigningPubKey");
-    }
-    eprintln!("Request from the online wallet:\n  {}", offline::describe(&crate::chain::xrpl::codec::encode(&tx)?));
+    let reviewed = offline::review_request(&acct, &acct.address, std::iter::once(blob.as_slice()))?;
+    eprintln!("Request from the online wallet:\n  {}", offline::describe(&blob));
     if !yes && !confirm("Sign this transaction?")? {
         bail!("not signed");
     }
     let keys = unlock(ks)?;
-    offline::check_key(&acct, &keys)?;
-    let signed = crate::chain::xrpl::sign::sign(&unsigned, &keys)?;
-    let sequence = tx.get("Sequence").and_then(|v| v.as_u64()).context("the transaction has no Sequence")? as u32;
-    let mut journal = Journal::open(&journal_path(ks))?;
-    journal.record_signed(&[offline::marker(&acct, sequence)], &signed.hash, false)?;
-    let blob = hex::decode(&signed.tx_blob)?;
-    write_payload("bytes", &crate::envelope::wrap_bytes(&blob), out)
+    let signed = offline::sign_reviewed(&acct, &keys, &reviewed, &mut Journal::open(&journal_path(ks))?)?;
+    write_payload("bytes", &crate::envelope::wrap_bytes(&signed[0].blob), out)
 }
 
 pub fn run_account(cmd: AccountCommand) -> Result<()> {
@@ -237,8 +226,8 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
             let acct = load_state(&ks)?;
             let txs = offline::review_request(&acct, &req.account, req.transactions.iter().map(|b| b.as_slice()))?;
             eprintln!("Sign request for {} on {} (ledger {}):", req.account, req.network, req.ledger_index);
-            for (tx, _) in &txs {
-                eprintln!("  {}", offline::describe(&crate::chain::xrpl::codec::encode(tx)?));
+            for blob in &req.transactions {
+                eprintln!("  {}", offline::describe(blob));
             }
             if !yes && !confirm("Sign these transactions?")? {
                 bail!("not signed");

@@ -40,3 +40,17 @@ pub fn start_standin(genesis: &serde_json::Value, dir: &std::path::Path) -> Stan
     StandIn { child, url: format!("http://127.0.0.1:{port}") }
 }
 
+
+/// Runs the airsign binary with `stdin` and extra environment variables.
+pub fn run_airsign(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> std::process::Output {
+    use std::io::Write;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_airsign"));
+    cmd.args(args).env_remove("AIRSIGN_HOME").env_remove("AIRSIGN_PASSPHRASE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("airsign runs");
+    // The child may exit before reading everything (it stops at completion).
+    let _ = child.stdin.take().expect("piped stdin").write_all(stdin);
+    child.wait_with_output().expect("airsign finishes")
+}
