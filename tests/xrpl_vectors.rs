@@ -145,6 +145,14 @@ fn strict_where_the_reference_is_lax() {
     assert_eq!(with("TransactionType", json!("Teleport")), Err(CodecError::UnknownTransactionType("Teleport".into())));
     assert!(matches!(with("Sequence", json!(-1)), Err(CodecError::Invalid { .. })));
     assert!(matches!(with("Destination", json!("rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpm")), Err(CodecError::Invalid { .. })), "bad checksum");
+    // Found by fuzzing: UNLModify's Account is always serialised empty, so a blob that
+    // carries one is not canonical and must not decode.
+    let f = fixture("codec.json");
+    let unl = f["vectors"].as_array().unwrap().iter().find(|v| v["json"]["TransactionType"] == "UNLModify").unwrap();
+    let blob = unl["blob"].as_str().unwrap();
+    assert!(blob.contains("8100"));
+    let with_account = blob.replacen("8100", &format!("8114{}", "11".repeat(20)), 1);
+    assert!(codec::decode(&hex::decode(with_account).unwrap()).is_err());
     // Truncated and trailing binary.
     let blob = codec::encode(&base).unwrap();
     assert!(matches!(codec::decode(&blob[..blob.len() - 3]), Err(CodecError::Truncated(_))));

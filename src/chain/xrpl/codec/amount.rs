@@ -153,8 +153,11 @@ pub(super) fn decode_signed_drops(field: &str, r: &mut Reader) -> Result<Value, 
     if drops > MAX_DROPS {
         return Err(invalid(field, "XRP amount over 1e17 drops"));
     }
-    let sign = if n & 0x4000_0000_0000_0000 == 0 { "-" } else { "" };
-    Ok(Value::String(format!("{sign}{drops}")))
+    let negative = n & 0x4000_0000_0000_0000 == 0;
+    if negative && drops == 0 {
+        return Err(invalid(field, "negative zero is not canonical"));
+    }
+    Ok(Value::String(format!("{}{drops}", if negative { "-" } else { "" })))
 }
 
 fn iou_value_bytes(field: &str, dec: &Decimal) -> Result<[u8; 8], CodecError> {
@@ -206,6 +209,9 @@ pub(super) fn decode_amount(field: &str, r: &mut Reader) -> Result<Value, CodecE
     }
     let bits = u64::from_be_bytes(r.array::<8>(field)?);
     let currency = decode_currency(field, r)?;
+    if currency == "XRP" {
+        return Err(invalid(field, "an issued-currency amount cannot use the XRP currency code"));
+    }
     let issuer = address::encode_account_id(&r.array::<20>(field)?);
     let mantissa = bits & 0x003F_FFFF_FFFF_FFFF;
     let value = if mantissa == 0 {
@@ -218,6 +224,9 @@ pub(super) fn decode_amount(field: &str, r: &mut Reader) -> Result<Value, CodecE
             return Err(invalid(field, "non-canonical issued-currency mantissa"));
         }
         let exponent = ((bits >> 54) & 0xFF) as i64 - 97;
+        if exponent < MIN_IOU_EXPONENT as i64 || exponent > MAX_IOU_EXPONENT as i64 {
+            return Err(invalid(field, "issued-currency exponent out of range (-96..80)"));
+        }
         let digits = mantissa.to_string();
         let trimmed = digits.trim_end_matches('0');
         let dec = Decimal {
@@ -246,20 +255,25 @@ pub(super) fn currency_bytes(field: &str, code: &str) -> Result<[u8; 20], CodecE
     if code.len() == 40 {
         let bytes = hex::decode(code).map_err(|_| invalid(field, "currency is not 3 characters or 40 hex digits"))?;
         out.copy_from_slice(&bytes);
-        if out[0] == 0 && out != [0u8; 20] {
-            // A 0x00-led code is the standard format; rippled accepts no other reading of it.
-            let standard = out[1..12].iter().all(|b| *b == 0) && out[15..].iter().all(|b| *b == 0);
-            if !standard {
-                return Err(invalid(field, "non-standard currency code starting with 0x00"));
-            }
-        }
+        check_currency_layout(field, &out)?;
         return Ok(out);
     }
     Err(invalid(field, "currency is not 3 characters or 40 hex digits"))
 }
 
+/// A code whose first byte is 0x00 must be the standard layout (ISO letters in bytes
+/// 12-14, zeros elsewhere): rippled gives no other reading to a 0x00-led code.
+fn check_currency_layout(field: &str, b: &[u8; 20]) -> Result<(), CodecError> {
+    let standard = b[1..12].iter().all(|x| *x == 0) && b[15..].iter().all(|x| *x == 0);
+    if b[0] == 0 && !standard {
+        return Err(invalid(field, "non-standard currency code starting with 0x00"));
+    }
+    Ok(())
+}
+
 pub(super) fn decode_currency(field: &str, r: &mut Reader) -> Result<String, CodecError> {
     let b = r.array::<20>(field)?;
+    check_currency_layout(field, &b)?;
     if b == [0u8; 20] {
         return Ok("XRP".into());
     }
@@ -356,6 +370,22 @@ mod tests {
         assert!(Decimal::parse(".5").is_none());
         assert!(Decimal::parse("1e").is_none());
         assert!(Decimal::parse("0x10").is_none());
+    }
+
+    #[test]
+    fn non_standard_zero_led_currency_is_refused_both_ways() {
+        // Found by fuzzing: decode accepted what encode refuses.
+        let mut b = [0u8; 20];
+        b[19] = 1;
+        assert!(decode_currency("c", &mut Reader::new(&b)).is_err());
+        assert!(currency_bytes("c", &hex::encode(b)).is_err());
+        let mut usd = [0u8; 20];
+        usd[12..15].copy_from_slice(b"USD");
+        assert_eq!(decode_currency("c", &mut Reader::new(&usd)).unwrap(), "USD");
+        // Found by fuzzing: an IOU amount in the XRP code decoded but could not re-encode.
+        let mut iou = 0xD4838D7EA4C68000u64.to_be_bytes().to_vec();
+        iou.extend_from_slice(&[0u8; 40]);
+        assert!(decode_amount("a", &mut Reader::new(&iou)).is_err());
     }
 
     #[test]

@@ -254,8 +254,12 @@ fn decode_object(r: &mut Reader, depth: usize, nested: bool) -> Result<Map<Strin
         last = Some((type_code, nth));
         let value = if def.is_vl_encoded {
             let len = r.vl_length(&def.name)?;
-            let unl_modify = obj.get("TransactionType").and_then(Value::as_str) == Some("UNLModify");
-            if len == 0 && def.name == "Account" && unl_modify && depth == 0 {
+            let unl_modify = depth == 0 && def.name == "Account" && obj.get("TransactionType").and_then(Value::as_str) == Some("UNLModify");
+            if unl_modify {
+                // Written empty, always (see encode_object); anything else is not canonical.
+                if len != 0 {
+                    return Err(invalid(&def.name, "UNLModify's Account is serialised empty"));
+                }
                 obj.insert(def.name.clone(), Value::String(address::encode_account_id(&[0u8; 20])));
                 continue;
             }

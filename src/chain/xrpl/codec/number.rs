@@ -43,12 +43,23 @@ pub(super) fn encode(field: &str, text: &str, out: &mut Vec<u8>) -> Result<(), C
     Ok(())
 }
 
-/// Renders as ripple-binary-codec's STNumber `toJSON`.
+/// Renders as ripple-binary-codec's STNumber `toJSON`, accepting only the canonical form:
+/// the text must encode back to exactly the 12 bytes read.
 pub(super) fn decode(field: &str, r: &mut Reader) -> Result<String, CodecError> {
-    let mantissa = i64::from_be_bytes(r.array::<8>(field)?);
-    let mut exponent = i32::from_be_bytes(r.array::<4>(field)?) as i64;
+    let bytes = r.array::<12>(field)?;
+    let text = render(&bytes);
+    let mut again = Vec::with_capacity(12);
+    match encode(field, &text, &mut again) {
+        Ok(()) if again == bytes => Ok(text),
+        _ => Err(invalid(field, "non-canonical or out-of-range Number")),
+    }
+}
+
+fn render(bytes: &[u8; 12]) -> String {
+    let mantissa = i64::from_be_bytes(bytes[..8].try_into().unwrap_or_default());
+    let mut exponent = i32::from_be_bytes(bytes[8..].try_into().unwrap_or_default()) as i64;
     if mantissa == 0 {
-        return Ok("0".into());
+        return "0".into();
     }
     let negative = mantissa < 0;
     let mut abs = mantissa.unsigned_abs() as u128;
@@ -62,7 +73,7 @@ pub(super) fn decode(field: &str, r: &mut Reader) -> Result<String, CodecError> 
             abs /= 10;
             exponent += 1;
         }
-        return Ok(format!("{sign}{abs}e{exponent}"));
+        return format!("{sign}{abs}e{exponent}");
     }
     // Fixed notation: -28 <= exponent <= -8, or exactly 0.
     let raw = format!("{}{abs}{}", "0".repeat(30), "0".repeat(26));
@@ -70,5 +81,28 @@ pub(super) fn decode(field: &str, r: &mut Reader) -> Result<String, CodecError> 
     let int = raw[..offset].trim_start_matches('0');
     let frac = raw[offset..].trim_end_matches('0');
     let int = if int.is_empty() { "0" } else { int };
-    Ok(if frac.is_empty() { format!("{sign}{int}") } else { format!("{sign}{int}.{frac}") })
+    if frac.is_empty() { format!("{sign}{int}") } else { format!("{sign}{int}.{frac}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_bytes(mantissa: i64, exponent: i32) -> Result<String, CodecError> {
+        let mut b = mantissa.to_be_bytes().to_vec();
+        b.extend_from_slice(&exponent.to_be_bytes());
+        decode("n", &mut Reader::new(&b))
+    }
+
+    #[test]
+    fn only_canonical_numbers_decode() {
+        assert_eq!(decode_bytes(1_000_000_000_000_000_000, -18).unwrap(), "1");
+        assert_eq!(decode_bytes(0, i32::MIN).unwrap(), "0");
+        // Found by fuzzing: out-of-range exponents and unnormalised mantissas.
+        assert!(decode_bytes(1_000_000_000_000_000_000, i32::MAX).is_err());
+        assert!(decode_bytes(1, 0).is_err());
+        let mut out = Vec::new();
+        encode("n", "1", &mut out).unwrap();
+        assert_eq!(hex::encode(&out), "0de0b6b3a7640000ffffffee");
+    }
 }
