@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs at run time, idempotently: Node.js, the independent
+# Installs what the test suite needs at run time, idempotently: Node.js, Debian's monero
+# package (Monero's own wallet software, for the Monero interop test), the independent
 # UR implementation the interop tests run (fixtures/ur), and the reference XRPL libraries
 # the rippled stand-in checks blobs with (fixtures/xrpl).
 set -euo pipefail
@@ -7,9 +8,14 @@ cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+missing=()
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+# Monero's own wallet (monero-wallet-rpc, monero-wallet-cli), the peer of the Monero tests.
+command -v monero-wallet-cli >/dev/null 2>&1 || missing+=(monero)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq
-  as_root apt-get install -y -qq nodejs npm
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 for dir in fixtures/ur fixtures/xrpl; do
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then

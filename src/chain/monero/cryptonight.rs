@@ -68,6 +68,14 @@ pub fn cn_slow_hash_v0(data: &[u8]) -> [u8; 32] {
     final_hash(&bytes)
 }
 
+/// `cn_fast_hash`: Keccak-256 with the original Keccak padding (not SHA3-256).
+pub fn cn_fast_hash(data: &[u8]) -> [u8; 32] {
+    let bytes = state_bytes(&keccak1600(data));
+    let mut h = [0u8; 32];
+    h.copy_from_slice(&bytes[..32]);
+    h
+}
+
 fn final_hash(state: &[u8; 200]) -> [u8; 32] {
     use blake_hash::Digest as _;
     use groestl::Digest as _;
@@ -238,6 +246,12 @@ mod tests {
         // FIPS-197 appendix A.3: AES-256 key expansion, round key 2 (w[8..12]).
         let key = hex::decode("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4").unwrap();
         assert_eq!(hex::encode(expand_key(&key)[2]), "9ba354118e6925afa51a8b5f2067fcde");
+    }
+
+    #[test]
+    fn fast_hash_is_keccak_256() {
+        // Keccak-256 of the empty string (not SHA3-256's a7ffc6f8...).
+        assert_eq!(hex::encode(cn_fast_hash(b"")), "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
     }
 
     #[test]

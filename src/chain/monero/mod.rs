@@ -2,3 +2,4 @@
 //! (issue 4 builds the wallet2 formats and signing on it).
 
 pub mod cryptonight;
+pub mod wallet2_file;
