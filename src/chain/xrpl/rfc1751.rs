@@ -50,20 +50,21 @@ pub fn encode(seed: &[u8; 16]) -> Zeroizing<String> {
 
 /// The seed behind 12 words (any case, any whitespace).
 pub fn decode(text: &str) -> Result<Zeroizing<[u8; 16]>, Rfc1751Error> {
-    let given: Vec<String> = text.split_whitespace().map(str::to_ascii_uppercase).collect();
+    // The words are the seed: keep the normalised copies in wiped memory.
+    let given: Zeroizing<Vec<String>> = Zeroizing::new(text.split_whitespace().map(str::to_ascii_uppercase).collect());
     if given.len() != 12 {
         return Err(Rfc1751Error::WordCount(given.len()));
     }
     let mut key = Zeroizing::new([0u8; 16]);
     for half in 0..2 {
-        let mut bits: u128 = 0;
+        let mut bits = Zeroizing::new(0u128);
         for (i, word) in given[half * 6..half * 6 + 6].iter().enumerate() {
             let index = words().iter().position(|w| w == word).ok_or(Rfc1751Error::UnknownWord(half * 6 + i + 1))?;
-            bits = (bits << 11) | index as u128;
+            *bits = (*bits << 11) | index as u128;
         }
         // 66 bits: 64 of key, 2 of parity.
         let mut block = Zeroizing::new([0u8; 9]);
-        let shifted = bits << (72 - 66);
+        let shifted = Zeroizing::new(*bits << (72 - 66));
         block.copy_from_slice(&shifted.to_be_bytes()[7..16]);
         if extract(&block, 64, 2) as u8 != parity(&block) {
             return Err(Rfc1751Error::Parity(half * 6 + 1, half * 6 + 6));
