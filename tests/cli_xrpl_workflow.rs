@@ -67,6 +67,11 @@ fn cli_workflow_against_the_standin() {
     assert!(!wrong.status.success());
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("wrong passphrase"));
     assert!(!Path::new(&signed).exists());
+    // With nowhere to put the result, nothing is signed, journaled or advanced.
+    let nowhere = airsign(&args[..args.len() - 2], b"", pw);
+    assert!(!nowhere.status.success());
+    assert!(String::from_utf8_lossy(&nowhere.stderr).contains("--ur"), "{}", String::from_utf8_lossy(&nowhere.stderr));
+    assert!(!Path::new(ks).join("journal.log").exists());
     let out = airsign(&args, b"", pw);
     let review = String::from_utf8_lossy(&out.stderr).to_string();
     ok(out);

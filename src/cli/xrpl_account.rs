@@ -25,9 +25,12 @@ pub struct KeystoreArgs {
     keystore: Option<PathBuf>,
 }
 
+/// Where a payload goes. Checked when the command line is parsed, so a verb that signs
+/// never signs (and journals) a result it has nowhere to put.
 #[derive(Args)]
+#[group(required = true, multiple = true)]
 pub struct PayloadOut {
-    /// Print UR parts (one per line) instead of writing CBOR.
+    /// Print UR parts (one per line).
     #[arg(long)]
     ur: bool,
     /// Write the CBOR payload to FILE.
@@ -102,7 +105,7 @@ pub enum AccountCommand {
         #[command(flatten)]
         out: PayloadOut,
     },
-    /// Review and sign an `xrpl-sign-request` prepared online (UR text with --ur, or CBOR).
+    /// Review and sign an `xrpl-sign-request` prepared online (UR part text or a CBOR file).
     SignRequest {
         #[command(flatten)]
         ks: KeystoreArgs,
@@ -112,8 +115,8 @@ pub enum AccountCommand {
         out: PayloadOut,
         input: Option<PathBuf>,
     },
-    /// Sign a Keystone-style request: a `bytes` UR of transaction JSON in (UR text), a `bytes`
-    /// UR of the signed blob out.
+    /// Sign a Keystone-style request: a `bytes` UR of transaction JSON in (UR part text), a
+    /// `bytes` UR of the signed blob out.
     SignBytes {
         #[command(flatten)]
         ks: KeystoreArgs,
@@ -382,9 +385,6 @@ pub(super) fn write_payload(ur_type: &str, cbor: &[u8], out: &PayloadOut) -> Res
     }
     if let Some(path) = &out.out {
         std::fs::write(path, cbor).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    if !out.ur && out.out.is_none() {
-        bail!("say where the payload goes: --ur and/or -o FILE");
     }
     Ok(())
 }
