@@ -250,12 +250,7 @@ pub fn sign_batch(
         let tx = build(account, t, sequence)?;
         signed.push(sign_one(&tx, keys, sequence)?);
     }
-    for s in &signed {
-        journal.check(&[marker(account, s.sequence)], &s.hash)?;
-    }
-    for s in &signed {
-        journal.record_signed(&[marker(account, s.sequence)], &s.hash, false)?;
-    }
+    journal_all(account, &signed, journal)?;
     account.next_sequence += templates.len() as u32;
     Ok(signed)
 }
@@ -321,13 +316,19 @@ pub fn sign_reviewed(account: &XrplAccount, keys: &KeyPair, txs: &[(Value, u32)]
         }
         signed.push(sign_one(&tx, keys, *sequence)?);
     }
-    for s in &signed {
+    journal_all(account, &signed, journal)?;
+    Ok(signed)
+}
+
+/// All-or-nothing: every Sequence is checked against the journal before any is recorded.
+fn journal_all(account: &XrplAccount, signed: &[SignedTx], journal: &mut Journal) -> Result<(), SignerError> {
+    for s in signed {
         journal.check(&[marker(account, s.sequence)], &s.hash)?;
     }
-    for s in &signed {
+    for s in signed {
         journal.record_signed(&[marker(account, s.sequence)], &s.hash, false)?;
     }
-    Ok(signed)
+    Ok(())
 }
 
 fn sign_one(tx: &Value, keys: &KeyPair, sequence: u32) -> Result<SignedTx, SignerError> {
