@@ -164,7 +164,7 @@ impl Keystore {
             aead: AeadRecord { algorithm: "xchacha20poly1305".into(), nonce: hex::encode(nonce), ciphertext: hex::encode(ciphertext) },
         };
         let text = serde_json::to_vec_pretty(&file).map_err(|_| KeystoreError::BadFile(path.clone()))?;
-        write_new_durably(&path, &text)
+        write_durably(&path, &text)
     }
 
     pub fn info(&self, name: &str) -> Result<WalletInfo, KeystoreError> {
@@ -238,13 +238,14 @@ fn associated_data(info: &WalletInfo, kdf: &KdfRecord) -> Vec<u8> {
     serde_json::to_vec(&header).unwrap_or_default()
 }
 
-/// Writes a new file so that a crash leaves either no file or the whole file: write a
-/// sibling, fsync it, rename it into place, fsync the directory.
-pub(crate) fn write_new_durably(path: &Path, bytes: &[u8]) -> Result<(), KeystoreError> {
+/// Writes a file so that a crash leaves either the old file or the whole new one: write a
+/// sibling, fsync it, rename it into place, fsync the directory. A sibling left by an
+/// earlier crash is overwritten.
+pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), KeystoreError> {
     let io = |source| KeystoreError::Io { path: path.to_owned(), source };
     let tmp = path.with_extension("partial");
     {
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp).map_err(io)?;
+        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).open(&tmp).map_err(io)?;
         f.write_all(bytes).map_err(io)?;
         f.sync_all().map_err(io)?;
     }
@@ -286,6 +287,15 @@ mod tests {
         // The file holds no plaintext secret.
         let text = std::fs::read_to_string(ks.dir().join("main.wallet.json")).unwrap();
         assert!(!text.contains("sixteen") && !text.contains(&hex::encode(b"sixteen byte key")));
+    }
+
+    #[test]
+    fn a_partial_file_left_by_a_crash_does_not_block_the_next_write() {
+        let ks = store("partial");
+        std::fs::write(ks.dir().join("w.wallet.partial"), b"torn").unwrap();
+        ks.create(info("w"), b"secret", "pw").unwrap();
+        assert_eq!(&ks.unlock("w", "pw").unwrap().1[..], b"secret");
+        assert!(!ks.dir().join("w.wallet.partial").exists());
     }
 
     #[test]

@@ -346,13 +346,7 @@ fn load_state(ks: &KeystoreArgs) -> Result<XrplAccount> {
 }
 
 fn save_state(ks: &KeystoreArgs, acct: &XrplAccount) -> Result<()> {
-    let path = state_path(ks);
-    let tmp = path.with_extension("partial");
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(&serde_json::to_vec_pretty(acct)?)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, &path)?;
-    Ok(())
+    Ok(crate::keystore::write_durably(&state_path(ks), &serde_json::to_vec_pretty(acct)?)?)
 }
 
 /// A payload from UR part text (one part a line, any order, until complete) or a CBOR
