@@ -224,6 +224,13 @@ impl SubmissionStore {
         Ok(())
     }
 
+    /// One submission's status (pending, final, failed, expired).
+    pub fn status(&self, hash: &str) -> Result<Option<String>, NetError> {
+        let mut st = self.db.prepare("SELECT status FROM submissions WHERE hash = ?1")?;
+        let mut rows = st.query_map([hash], |r| r.get::<_, String>(0))?;
+        Ok(rows.next().transpose()?)
+    }
+
     pub fn all(&self, account: &str) -> Result<Vec<Submission>, NetError> {
         let mut st = self.db.prepare(
             "SELECT hash, account, sequence, last_ledger_sequence, blob, status, result, reported FROM submissions WHERE account = ?1 ORDER BY sequence, rowid",
@@ -290,8 +297,7 @@ fn wait_for_group<T: RpcTransport>(
         let mut open = 0;
         let validated = client.validated_ledger_index()?;
         for s in group {
-            let now = store.all(&s.account)?.into_iter().find(|x| x.hash == s.hash);
-            if now.as_ref().map(|x| x.status.as_str()) != Some("pending") {
+            if store.status(&s.hash)?.as_deref() != Some("pending") {
                 continue;
             }
             match client.tx(&s.hash)? {
