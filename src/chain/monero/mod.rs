@@ -1,5 +1,7 @@
-//! Monero. For now: CryptoNight v0, the key derivation behind wallet2's file encryption
-//! (issue 4 builds the wallet2 formats and signing on it).
+//! Monero: keys and mnemonic, CryptoNight v0, the wallet2 file envelope and the wallet2
+//! payloads the offline signer reads and writes.
 
 pub mod cryptonight;
+pub mod keys;
+pub mod mnemonic;
 pub mod wallet2_file;
