@@ -39,6 +39,11 @@ impl<'a> Reader<'a> {
         self.data.len() - self.pos
     }
 
+    /// The bytes not read yet.
+    pub fn rest(&self) -> &'a [u8] {
+        &self.data[self.pos..]
+    }
+
     pub fn invalid(&self, what: &'static str, detail: impl Into<String>) -> ArchiveError {
         ArchiveError::Invalid { what, at: self.pos, detail: detail.into() }
     }

@@ -6,4 +6,7 @@ pub mod cryptonight;
 pub mod keys;
 pub mod mnemonic;
 pub mod outputs;
+pub mod review;
+pub mod sign;
+pub mod txset;
 pub mod wallet2_file;

@@ -192,6 +192,18 @@ impl<'k> OutputScanner<'k> {
         self.keys
     }
 
+    /// Whether an address (spend key D, view key V) is one of ours: D in the lookahead and
+    /// V = aD (V = A for the primary address).
+    pub fn owns_address(&self, spend: &[u8; 32], view: &[u8; 32]) -> Option<(u32, u32)> {
+        let &sub = self.table.get(spend)?;
+        let expected = if sub == (0, 0) {
+            self.keys.view_public()
+        } else {
+            (self.keys.view_scalar() * CompressedEdwardsY(*spend).decompress()?).compress().to_bytes()
+        };
+        (expected == *view).then_some(sub)
+    }
+
     /// `8 * a * R`: the key derivation of a transaction public key with our view key.
     pub fn derivation(&self, tx_public: &[u8; 32]) -> Option<EdwardsPoint> {
         let r = CompressedEdwardsY(*tx_public).decompress()?;
