@@ -5,6 +5,7 @@ mod qr;
 mod ur;
 mod xrpl;
 mod xrpl_account;
+mod xmr;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -32,6 +33,9 @@ enum Command {
     /// XRP Ledger: keys, signing, multi-signing, the binary codec.
     #[command(subcommand)]
     Xrpl(xrpl::XrplCommand),
+    /// Monero offline signer: wallet, key images, review and sign wallet2 tx sets.
+    #[command(subcommand)]
+    Xmr(xmr::XmrCommand),
 }
 
 /// Runs the CLI; the exit code is 0 on success.
@@ -41,6 +45,7 @@ pub fn run() -> Result<()> {
         Command::Qr(c) => qr::run(c),
         Command::Demo(c) => demo::run(c),
         Command::Xrpl(c) => xrpl::run(c),
+        Command::Xmr(c) => xmr::run(c),
     }
 }
 

@@ -317,7 +317,7 @@ fn unlock(ks: &KeystoreArgs) -> Result<crate::chain::xrpl::keys::KeyPair> {
 }
 
 /// AIRSIGN_PASSPHRASE (for automation), else a prompt without echo.
-fn passphrase(new: bool) -> Result<Zeroizing<String>> {
+pub(super) fn passphrase(new: bool) -> Result<Zeroizing<String>> {
     if let Ok(p) = std::env::var("AIRSIGN_PASSPHRASE") {
         return Ok(Zeroizing::new(p));
     }

@@ -2,4 +2,5 @@
 //! No network code lives here.
 
 pub mod journal;
+pub mod monero;
 pub mod xrpl;

@@ -1,0 +1,286 @@
+//! `airsign xmr`: the Monero offline signer's verbs. Files are raw wallet2 files; `--ur`
+//! reads or writes UR part text (`xmr-*` types) instead. Keys live in the keystore.
+
+use super::xrpl_account::{passphrase, read_payload};
+use crate::chain::monero::keys::{Network, WalletKeys};
+use crate::chain::monero::outputs::OutputScanner;
+use crate::chain::monero::review::format_xmr;
+use crate::keystore::{Keystore, WalletInfo};
+use crate::signer::journal::Journal;
+use crate::signer::monero as signer;
+use crate::transport::qr::{self, EcLevel};
+use crate::transport::UrEncoder;
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+#[derive(Args)]
+pub struct WalletArgs {
+    /// Wallet name in the keystore.
+    #[arg(long)]
+    wallet: String,
+    /// Keystore directory (else AIRSIGN_HOME, else the platform data directory).
+    #[arg(long)]
+    keystore: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum NetworkArg {
+    Mainnet,
+    Stagenet,
+    Testnet,
+}
+
+impl From<NetworkArg> for Network {
+    fn from(n: NetworkArg) -> Network {
+        match n {
+            NetworkArg::Mainnet => Network::Mainnet,
+            NetworkArg::Stagenet => Network::Stagenet,
+            NetworkArg::Testnet => Network::Testnet,
+        }
+    }
+}
+
+/// Where a wallet2 file goes: the raw file and/or UR part text on stdout.
+#[derive(Args)]
+#[group(required = true, multiple = true)]
+pub struct FileOut {
+    /// Print UR part text (one part a line).
+    #[arg(long)]
+    ur: bool,
+    /// Write the wallet2 file.
+    #[arg(short = 'o', long = "out")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum XmrCommand {
+    /// Create a wallet from the OS random source; shows the 25 words once, on stderr.
+    New {
+        #[command(flatten)]
+        w: WalletArgs,
+        #[arg(long, value_enum, default_value = "mainnet")]
+        network: NetworkArg,
+        /// The chain height the wallet starts at (for the view-only wallet's scan).
+        #[arg(long, default_value_t = 0)]
+        restore_height: u64,
+    },
+    /// Restore from the 25-word mnemonic, read from stdin.
+    Restore {
+        #[command(flatten)]
+        w: WalletArgs,
+        #[arg(long, value_enum, default_value = "mainnet")]
+        network: NetworkArg,
+        #[arg(long, default_value_t = 0)]
+        restore_height: u64,
+    },
+    /// The primary address, or subaddress (account, index).
+    Address {
+        #[command(flatten)]
+        w: WalletArgs,
+        #[arg(long, default_value_t = 0)]
+        account: u32,
+        #[arg(long, default_value_t = 0)]
+        index: u32,
+    },
+    /// The view-only wallet data Feather scans, as JSON text (and a QR image, EC H).
+    ViewOnly {
+        #[command(flatten)]
+        w: WalletArgs,
+        /// Also write the JSON as one QR code (PNG).
+        #[arg(long)]
+        qr: Option<PathBuf>,
+    },
+    /// Outputs file (from the view-only wallet) -> signed key image file.
+    KeyImages {
+        #[command(flatten)]
+        w: WalletArgs,
+        /// wallet2 outputs file or `xmr-output` UR text; `-` for stdin.
+        outputs: PathBuf,
+        #[command(flatten)]
+        out: FileOut,
+    },
+    /// Show what an unsigned set would do, checked against our keys.
+    Review {
+        #[command(flatten)]
+        w: WalletArgs,
+        /// wallet2 unsigned tx set or `xmr-txunsigned` UR text; `-` for stdin.
+        unsigned: PathBuf,
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Review, ask, sign, journal: the signed set.
+    Sign {
+        #[command(flatten)]
+        w: WalletArgs,
+        unsigned: PathBuf,
+        /// Sign without asking (the review goes to stderr).
+        #[arg(long)]
+        yes: bool,
+        /// Sign even though the journal shows these key images spent by another set.
+        #[arg(long)]
+        allow_respend: bool,
+        #[command(flatten)]
+        out: FileOut,
+    },
+}
+
+pub fn run(cmd: XmrCommand) -> Result<()> {
+    match cmd {
+        XmrCommand::New { w, network, restore_height } => {
+            let keys = WalletKeys::generate(network.into()).context("the OS random source failed")?;
+            create(&w, &keys, restore_height)?;
+            eprintln!("Write these 25 words down; they are shown only now:\n\n{}\n", keys.mnemonic().as_str());
+            println!("{}", keys.address());
+            Ok(())
+        }
+        XmrCommand::Restore { w, network, restore_height } => {
+            let mut phrase = Zeroizing::new(String::new());
+            std::io::stdin().lock().read_line(&mut phrase).context("cannot read the mnemonic from stdin")?;
+            let keys = WalletKeys::from_mnemonic(&phrase, network.into())?;
+            create(&w, &keys, restore_height)?;
+            println!("{}", keys.address());
+            Ok(())
+        }
+        XmrCommand::Address { w, account, index } => {
+            let (keys, _) = unlock(&w)?;
+            println!("{}", keys.subaddress(account, index));
+            Ok(())
+        }
+        XmrCommand::ViewOnly { w, qr: qr_path } => {
+            let (keys, info) = unlock(&w)?;
+            let height = info.public["restore_height"].as_u64().unwrap_or(0);
+            let json = Zeroizing::new(signer::view_only_json(&keys, height, &w.wallet));
+            println!("{}", json.as_str());
+            if let Some(path) = qr_path {
+                let symbol = qr::symbol(&json, EcLevel::H)?;
+                qr::render(&symbol, 6).save(&path).with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            Ok(())
+        }
+        XmrCommand::KeyImages { w, outputs, out } => {
+            let (keys, _) = unlock(&w)?;
+            let file = read_file("xmr-output", &outputs)?;
+            let scanner = OutputScanner::with_default_lookahead(&keys);
+            let (ki, summary) = signer::key_images(&scanner, &file)?;
+            eprintln!(
+                "{} outputs ({} XMR, {} on subaddresses): all ours; key images signed",
+                summary.outputs,
+                format_xmr(summary.total),
+                summary.on_subaddresses
+            );
+            write_file("xmr-keyimage", &ki, &out)
+        }
+        XmrCommand::Review { w, unsigned, json } => {
+            let (keys, _) = unlock(&w)?;
+            let scanner = OutputScanner::with_default_lookahead(&keys);
+            let reviewed = signer::review_unsigned(&scanner, &read_file("xmr-txunsigned", &unsigned)?)?;
+            let journal = Journal::open(&journal_path(&w))?;
+            if json {
+                let mut v = serde_json::to_value(&reviewed.review)?;
+                v["journal_conflict"] = serde_json::to_value(signer::journal_conflict(&reviewed, &journal))?;
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                print!("{}", reviewed.review.to_text());
+                if let Some((ki, _)) = signer::journal_conflict(&reviewed, &journal) {
+                    println!("\nWARNING: key image {ki} was already signed in a different set: signing this would try to spend it twice.");
+                }
+            }
+            Ok(())
+        }
+        XmrCommand::Sign { w, unsigned, yes, allow_respend, out } => {
+            let (keys, _) = unlock(&w)?;
+            let scanner = OutputScanner::with_default_lookahead(&keys);
+            let reviewed = signer::review_unsigned(&scanner, &read_file("xmr-txunsigned", &unsigned)?)?;
+            let mut journal = Journal::open(&journal_path(&w))?;
+            let text = reviewed.review.to_text();
+            if let Some((ki, _)) = signer::journal_conflict(&reviewed, &journal) {
+                eprintln!("{text}");
+                if !allow_respend {
+                    bail!("refused: key image {ki} was already signed in a different set (pass --allow-respend to override)");
+                }
+                eprintln!("WARNING: signing key images already spent by another set (--allow-respend)");
+            }
+            if yes {
+                eprint!("{text}");
+            } else {
+                print!("{text}");
+                if !confirm("Sign?")? {
+                    bail!("not signed");
+                }
+            }
+            let signed = signer::sign_reviewed(&scanner, &reviewed, &mut journal, allow_respend)?;
+            write_file("xmr-txsigned", &signed, &out)
+        }
+    }
+}
+
+fn keystore(w: &WalletArgs) -> Result<Keystore> {
+    Ok(Keystore::open(&Keystore::locate(w.keystore.as_deref()))?)
+}
+
+fn journal_path(w: &WalletArgs) -> PathBuf {
+    Keystore::locate(w.keystore.as_deref()).join("journal.log")
+}
+
+fn create(w: &WalletArgs, keys: &WalletKeys, restore_height: u64) -> Result<()> {
+    let public = serde_json::json!({
+        "address": keys.address(),
+        "network": keys.network().name(),
+        "restore_height": restore_height,
+    });
+    let passphrase = passphrase(true)?;
+    keystore(w)?.create(WalletInfo { name: w.wallet.clone(), chain: "monero".into(), public }, keys.spend_secret_bytes().as_ref(), &passphrase)?;
+    Ok(())
+}
+
+fn unlock(w: &WalletArgs) -> Result<(WalletKeys, WalletInfo)> {
+    let passphrase = passphrase(false)?;
+    let (info, secret) = keystore(w)?.unlock(&w.wallet, &passphrase)?;
+    let network = info.public["network"].as_str().and_then(Network::parse);
+    let (true, Some(network), Ok(spend)) = (info.chain == "monero", network, <&[u8; 32]>::try_from(secret.as_slice())) else {
+        bail!("wallet '{}' is not a Monero wallet", w.wallet);
+    };
+    let keys = WalletKeys::from_spend_secret(spend, network);
+    if info.public["address"].as_str() != Some(keys.address().as_str()) {
+        bail!("wallet '{}': the stored address does not match its keys", w.wallet);
+    }
+    Ok((keys, info))
+}
+
+fn confirm(question: &str) -> Result<bool> {
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+/// A wallet2 file, from the file itself or from UR part text of `ur_type`.
+fn read_file(ur_type: &str, path: &Path) -> Result<Vec<u8>> {
+    let raw = super::read_input(Some(path))?;
+    let is_ur = raw.iter().skip_while(|b| b.is_ascii_whitespace()).take(3).map(u8::to_ascii_lowercase).eq(*b"ur:");
+    if !is_ur {
+        return Ok(raw);
+    }
+    let cbor = read_payload(ur_type, Some(path))?;
+    Ok(crate::envelope::decode(ur_type, &cbor).with_context(|| format!("not a valid '{ur_type}' payload"))?.data)
+}
+
+fn write_file(ur_type: &str, file: &[u8], out: &FileOut) -> Result<()> {
+    if let Some(path) = &out.out {
+        std::fs::write(path, file).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if out.ur {
+        let cbor = crate::envelope::wrap_bytes(file);
+        let mut enc = UrEncoder::new(ur_type, &cbor, crate::transport::demo::DEFAULT_MAX_FRAGMENT_LEN)?;
+        let n = if enc.is_single_part() { 1 } else { 2 * enc.seq_len() };
+        for p in enc.parts(n) {
+            println!("{p}");
+        }
+    }
+    Ok(())
+}

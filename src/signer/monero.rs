@@ -1,0 +1,122 @@
+//! The Monero offline signer's workflow over wallet2 files: outputs in, signed key images
+//! out; an unsigned set in, a review, the journal's check, a signed set out.
+//!
+//! Files in and out are whole wallet2 files (magic, iv, ciphertext, signature), exactly what
+//! monero-wallet-cli, Feather and Keystone exchange (as the content of the `xmr-*` URs).
+
+use super::journal::{Journal, JournalError, SpendMarker};
+use crate::chain::monero::archive::ArchiveError;
+use crate::chain::monero::cryptonight::cn_fast_hash;
+use crate::chain::monero::keys::WalletKeys;
+use crate::chain::monero::outputs::{self, OutputScanner, OutputsError};
+use crate::chain::monero::review::{self, PreparedTx, Review, ReviewError};
+use crate::chain::monero::sign::{self, SignError};
+use crate::chain::monero::txset::{self, UnsignedTxSet};
+use crate::chain::monero::wallet2_file::{self, FileKind, Wallet2Error};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MoneroSignerError {
+    #[error(transparent)]
+    File(#[from] Wallet2Error),
+    #[error(transparent)]
+    Outputs(#[from] OutputsError),
+    #[error("malformed wallet2 data: {0}")]
+    Archive(#[from] ArchiveError),
+    #[error("refused: {0}")]
+    Review(#[from] ReviewError),
+    #[error(transparent)]
+    Sign(#[from] SignError),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+}
+
+/// What a key image export covered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyImageSummary {
+    pub outputs: usize,
+    pub total: u64,
+    pub on_subaddresses: usize,
+    /// Outputs the online wallet already marked spent.
+    pub marked_spent: usize,
+}
+
+/// Outputs file -> signed key image file. Every output must be ours.
+pub fn key_images(scanner: &OutputScanner, outputs_file: &[u8]) -> Result<(Vec<u8>, KeyImageSummary), MoneroSignerError> {
+    let view = scanner.keys().view_secret_bytes();
+    let plain = wallet2_file::open(FileKind::Outputs, outputs_file, &view)?;
+    let export = outputs::parse_outputs_export(&plain)?;
+    let ki = outputs::export_key_images(scanner, &export)?;
+    let summary = KeyImageSummary {
+        outputs: ki.owned.len(),
+        total: ki.owned.iter().map(|(o, _)| o.amount).sum(),
+        on_subaddresses: ki.owned.iter().filter(|(_, m)| m.subaddress != (0, 0)).count(),
+        marked_spent: ki.owned.iter().filter(|(o, _)| o.is_spent()).count(),
+    };
+    Ok((wallet2_file::seal(FileKind::KeyImages, &ki.plaintext, &view), summary))
+}
+
+/// An unsigned set, checked and described, ready to sign.
+pub struct ReviewedSet {
+    pub review: Review,
+    /// Identifies this exact set in the journal: re-signing it is harmless, a different set
+    /// spending the same key images is not.
+    pub id: String,
+    set: UnsignedTxSet,
+    prepared: Vec<PreparedTx>,
+}
+
+impl ReviewedSet {
+    pub fn key_images(&self) -> Vec<String> {
+        self.review.transactions.iter().flat_map(|t| t.inputs.iter().map(|i| i.key_image.clone())).collect()
+    }
+
+    fn markers(&self) -> Vec<SpendMarker> {
+        self.key_images().into_iter().map(|key_image| SpendMarker::Monero { key_image }).collect()
+    }
+}
+
+pub fn review_unsigned(scanner: &OutputScanner, unsigned_file: &[u8]) -> Result<ReviewedSet, MoneroSignerError> {
+    let view = scanner.keys().view_secret_bytes();
+    let plain = wallet2_file::open(FileKind::UnsignedTxSet, unsigned_file, &view)?;
+    let set = txset::parse_unsigned(&plain)?;
+    let (review, prepared) = review::review(scanner, &set)?;
+    let id = hex::encode(cn_fast_hash(&plain));
+    Ok(ReviewedSet { review, id, set, prepared })
+}
+
+/// Which earlier set already spent one of these key images, if any (for the warning).
+pub fn journal_conflict(reviewed: &ReviewedSet, journal: &Journal) -> Option<(String, String)> {
+    reviewed.markers().into_iter().find_map(|m| {
+        let existing = journal.signed_hash(&m)?;
+        (existing != reviewed.id).then(|| match m {
+            SpendMarker::Monero { key_image } => (key_image, existing.to_owned()),
+            _ => (String::new(), existing.to_owned()),
+        })
+    })
+}
+
+/// Signs a reviewed set and journals its key images (durably) before returning the signed
+/// file. `allow_respend` is the user's explicit override of the journal.
+pub fn sign_reviewed(scanner: &OutputScanner, reviewed: &ReviewedSet, journal: &mut Journal, allow_respend: bool) -> Result<Vec<u8>, MoneroSignerError> {
+    let markers = reviewed.markers();
+    if !allow_respend {
+        journal.check(&markers, &reviewed.id)?;
+    }
+    let signed = sign::sign_set(scanner, &reviewed.set, &reviewed.prepared)?;
+    let plain = txset::write_signed(&signed);
+    journal.record_signed(&markers, &reviewed.id, allow_respend)?;
+    Ok(wallet2_file::seal(FileKind::SignedTxSet, &plain, &scanner.keys().view_secret_bytes()))
+}
+
+/// The view-only wallet data Feather scans (`{"version":0,...}`): public address, secret
+/// view key, restore height, name.
+pub fn view_only_json(keys: &WalletKeys, restore_height: u64, wallet_name: &str) -> String {
+    serde_json::json!({
+        "version": 0,
+        "primaryAddress": keys.address(),
+        "privateViewKey": hex::encode(*keys.view_secret_bytes()),
+        "restoreHeight": restore_height,
+        "walletName": wallet_name,
+    })
+    .to_string()
+}
