@@ -12,7 +12,7 @@ use crate::chain::monero::outputs::{self, OutputScanner, OutputsError};
 use crate::chain::monero::review::{self, PreparedTx, Review, ReviewError};
 use crate::chain::monero::sign::{self, SignError};
 use crate::chain::monero::txset::{self, UnsignedTxSet};
-use crate::chain::monero::wallet2_file::{self, FileKind, Wallet2Error};
+use crate::chain::monero::wallet2_file::{FileKey, FileKind, Wallet2Error};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MoneroSignerError {
@@ -42,8 +42,8 @@ pub struct KeyImageSummary {
 
 /// Outputs file -> signed key image file. Every output must be ours.
 pub fn key_images(scanner: &OutputScanner, outputs_file: &[u8]) -> Result<(Vec<u8>, KeyImageSummary), MoneroSignerError> {
-    let view = scanner.keys().view_secret_bytes();
-    let plain = wallet2_file::open(FileKind::Outputs, outputs_file, &view)?;
+    let key = FileKey::new(&scanner.keys().view_secret_bytes());
+    let plain = key.open(FileKind::Outputs, outputs_file)?;
     let export = outputs::parse_outputs_export(&plain)?;
     let ki = outputs::export_key_images(scanner, &export)?;
     let summary = KeyImageSummary {
@@ -52,7 +52,7 @@ pub fn key_images(scanner: &OutputScanner, outputs_file: &[u8]) -> Result<(Vec<u
         on_subaddresses: ki.owned.iter().filter(|(_, m)| m.subaddress != (0, 0)).count(),
         marked_spent: ki.owned.iter().filter(|(o, _)| o.is_spent()).count(),
     };
-    Ok((wallet2_file::seal(FileKind::KeyImages, &ki.plaintext, &view), summary))
+    Ok((key.seal(FileKind::KeyImages, &ki.plaintext), summary))
 }
 
 /// An unsigned set, checked and described, ready to sign.
@@ -63,6 +63,7 @@ pub struct ReviewedSet {
     pub id: String,
     set: UnsignedTxSet,
     prepared: Vec<PreparedTx>,
+    file_key: FileKey,
 }
 
 impl ReviewedSet {
@@ -76,12 +77,12 @@ impl ReviewedSet {
 }
 
 pub fn review_unsigned(scanner: &OutputScanner, unsigned_file: &[u8]) -> Result<ReviewedSet, MoneroSignerError> {
-    let view = scanner.keys().view_secret_bytes();
-    let plain = wallet2_file::open(FileKind::UnsignedTxSet, unsigned_file, &view)?;
+    let file_key = FileKey::new(&scanner.keys().view_secret_bytes());
+    let plain = file_key.open(FileKind::UnsignedTxSet, unsigned_file)?;
     let set = txset::parse_unsigned(&plain)?;
     let (review, prepared) = review::review(scanner, &set)?;
     let id = hex::encode(cn_fast_hash(&plain));
-    Ok(ReviewedSet { review, id, set, prepared })
+    Ok(ReviewedSet { review, id, set, prepared, file_key })
 }
 
 /// Which earlier set already spent one of these key images, if any (for the warning).
@@ -105,7 +106,7 @@ pub fn sign_reviewed(scanner: &OutputScanner, reviewed: &ReviewedSet, journal: &
     let signed = sign::sign_set(scanner, &reviewed.set, &reviewed.prepared)?;
     let plain = txset::write_signed(&signed);
     journal.record_signed(&markers, &reviewed.id, allow_respend)?;
-    Ok(wallet2_file::seal(FileKind::SignedTxSet, &plain, &scanner.keys().view_secret_bytes()))
+    Ok(reviewed.file_key.seal(FileKind::SignedTxSet, &plain))
 }
 
 /// The view-only wallet data Feather scans (`{"version":0,...}`): public address, secret

@@ -59,8 +59,39 @@ pub enum Wallet2Error {
     BadSignature,
 }
 
+/// A wallet's file key: the secret view key and the ChaCha20 key derived from it. Deriving
+/// costs one CryptoNight hash (about 30 ms), so a caller that opens and seals keeps one.
+pub struct FileKey {
+    view_secret: Zeroizing<[u8; 32]>,
+    chacha_key: Zeroizing<[u8; 32]>,
+}
+
+impl FileKey {
+    pub fn new(view_secret: &[u8; 32]) -> FileKey {
+        FileKey { view_secret: Zeroizing::new(*view_secret), chacha_key: Zeroizing::new(cn_slow_hash_v0(view_secret)) }
+    }
+
+    pub fn open(&self, kind: FileKind, file: &[u8]) -> Result<Zeroizing<Vec<u8>>, Wallet2Error> {
+        open_with(self, kind, file)
+    }
+
+    pub fn seal(&self, kind: FileKind, plaintext: &[u8]) -> Vec<u8> {
+        seal_with(self, kind, plaintext)
+    }
+}
+
 /// Verifies and decrypts a wallet2 file of `kind` with the secret view key.
 pub fn open(kind: FileKind, file: &[u8], view_secret: &[u8; 32]) -> Result<Zeroizing<Vec<u8>>, Wallet2Error> {
+    open_with(&FileKey::new(view_secret), kind, file)
+}
+
+/// Encrypts and signs `plaintext` as a wallet2 file of `kind` (fresh random iv).
+pub fn seal(kind: FileKind, plaintext: &[u8], view_secret: &[u8; 32]) -> Vec<u8> {
+    seal_with(&FileKey::new(view_secret), kind, plaintext)
+}
+
+fn open_with(key: &FileKey, kind: FileKind, file: &[u8]) -> Result<Zeroizing<Vec<u8>>, Wallet2Error> {
+    let view_secret = &*key.view_secret;
     let (magic, version) = kind.magic();
     let rest = file.strip_prefix(magic).ok_or(Wallet2Error::WrongMagic(kind))?;
     let (&found, body) = rest.split_first().ok_or(Wallet2Error::Truncated)?;
@@ -77,12 +108,12 @@ pub fn open(kind: FileKind, file: &[u8], view_secret: &[u8; 32]) -> Result<Zeroi
     }
     let (iv, ciphertext) = signed.split_at(IV_LEN);
     let mut plaintext = Zeroizing::new(ciphertext.to_vec());
-    chacha(view_secret, iv, &mut plaintext);
+    chacha(&key.chacha_key, iv, &mut plaintext);
     Ok(plaintext)
 }
 
-/// Encrypts and signs `plaintext` as a wallet2 file of `kind` (fresh random iv).
-pub fn seal(kind: FileKind, plaintext: &[u8], view_secret: &[u8; 32]) -> Vec<u8> {
+fn seal_with(key: &FileKey, kind: FileKind, plaintext: &[u8]) -> Vec<u8> {
+    let view_secret = &*key.view_secret;
     let mut iv = [0u8; IV_LEN];
     // The OS random source failing leaves a zero iv: still a valid file, and ChaCha20 keys
     // differ per wallet; callers that need fresh ivs check getrandom themselves.
@@ -90,7 +121,7 @@ pub fn seal(kind: FileKind, plaintext: &[u8], view_secret: &[u8; 32]) -> Vec<u8>
     let mut body = iv.to_vec();
     let start = body.len();
     body.extend_from_slice(plaintext);
-    chacha(view_secret, &iv, &mut body[start..]);
+    chacha(&key.chacha_key, &iv, &mut body[start..]);
     let signature = generate_signature(&cn_fast_hash(&body), view_secret);
     let mut file = kind.header();
     file.extend_from_slice(&body);
@@ -104,8 +135,8 @@ pub fn public_key(secret: &[u8; 32]) -> [u8; 32] {
     (&*s * ED25519_BASEPOINT_TABLE).compress().to_bytes()
 }
 
-fn chacha(view_secret: &[u8; 32], iv: &[u8], data: &mut [u8]) {
-    let key = Zeroizing::new(cn_slow_hash_v0(view_secret));
+/// ChaCha20 with the legacy 8-byte nonce, keyed by `cn_slow_hash(view secret)`.
+fn chacha(key: &[u8; 32], iv: &[u8], data: &mut [u8]) {
     let mut cipher = chacha20::ChaCha20Legacy::new(&(*key).into(), &<[u8; 8]>::try_from(iv).unwrap_or_default().into());
     cipher.apply_keystream(data);
 }
