@@ -1,7 +1,7 @@
 //! `airsign xmr`: the Monero offline signer's verbs. Files are raw wallet2 files; `--ur`
 //! reads or writes UR part text (`xmr-*` types) instead. Keys live in the keystore.
 
-use super::xrpl_account::{passphrase, read_payload};
+use super::xrpl_account::{confirm, passphrase, print_ur, read_payload};
 use crate::chain::monero::keys::{Network, WalletKeys};
 use crate::chain::monero::outputs::OutputScanner;
 use crate::chain::monero::review::format_xmr;
@@ -9,10 +9,9 @@ use crate::keystore::{Keystore, WalletInfo};
 use crate::signer::journal::Journal;
 use crate::signer::monero as signer;
 use crate::transport::qr::{self, EcLevel};
-use crate::transport::UrEncoder;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -251,14 +250,6 @@ fn unlock(w: &WalletArgs) -> Result<(WalletKeys, WalletInfo)> {
     Ok((keys, info))
 }
 
-fn confirm(question: &str) -> Result<bool> {
-    eprint!("{question} [y/N] ");
-    std::io::stderr().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
-}
-
 /// A wallet2 file, from the file itself or from UR part text of `ur_type`.
 fn read_file(ur_type: &str, path: &Path) -> Result<Vec<u8>> {
     let raw = super::read_input(Some(path))?;
@@ -275,12 +266,7 @@ fn write_file(ur_type: &str, file: &[u8], out: &FileOut) -> Result<()> {
         std::fs::write(path, file).with_context(|| format!("cannot write {}", path.display()))?;
     }
     if out.ur {
-        let cbor = crate::envelope::wrap_bytes(file);
-        let mut enc = UrEncoder::new(ur_type, &cbor, crate::transport::demo::DEFAULT_MAX_FRAGMENT_LEN)?;
-        let n = if enc.is_single_part() { 1 } else { 2 * enc.seq_len() };
-        for p in enc.parts(n) {
-            println!("{p}");
-        }
+        print_ur(ur_type, &crate::envelope::wrap_bytes(file))?;
     }
     Ok(())
 }

@@ -331,7 +331,7 @@ pub(super) fn passphrase(new: bool) -> Result<Zeroizing<String>> {
     Ok(first)
 }
 
-fn confirm(question: &str) -> Result<bool> {
+pub(super) fn confirm(question: &str) -> Result<bool> {
     eprint!("{question} [y/N] ");
     std::io::stderr().flush()?;
     let mut answer = String::new();
@@ -371,14 +371,21 @@ pub(super) fn read_payload(ur_type: &str, input: Option<&Path>) -> Result<Vec<u8
 
 pub(super) fn write_payload(ur_type: &str, cbor: &[u8], out: &PayloadOut) -> Result<()> {
     if out.ur {
-        let mut enc = UrEncoder::new(ur_type, cbor, crate::transport::demo::DEFAULT_MAX_FRAGMENT_LEN)?;
-        let n = if enc.is_single_part() { 1 } else { 2 * enc.seq_len() };
-        for p in enc.parts(n) {
-            println!("{p}");
-        }
+        print_ur(ur_type, cbor)?;
     }
     if let Some(path) = &out.out {
         std::fs::write(path, cbor).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Prints a UR message as part text, one part a line: the single-part form, or twice seqLen
+/// parts (fountain parts after the first seqLen) so a reader that misses some still completes.
+pub(super) fn print_ur(ur_type: &str, cbor: &[u8]) -> Result<()> {
+    let mut enc = UrEncoder::new(ur_type, cbor, crate::transport::demo::DEFAULT_MAX_FRAGMENT_LEN)?;
+    let n = if enc.is_single_part() { 1 } else { 2 * enc.seq_len() };
+    for p in enc.parts(n) {
+        println!("{p}");
     }
     Ok(())
 }
