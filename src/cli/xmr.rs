@@ -66,7 +66,7 @@ pub enum XmrCommand {
         #[arg(long, default_value_t = 0)]
         restore_height: u64,
     },
-    /// Restore from the 25-word mnemonic, read from stdin.
+    /// Restore from the 25-word mnemonic (or the secret spend key in hex), read from stdin.
     Restore {
         #[command(flatten)]
         w: WalletArgs,
@@ -139,7 +139,14 @@ pub fn run(cmd: XmrCommand) -> Result<()> {
         XmrCommand::Restore { w, network, restore_height } => {
             let mut phrase = Zeroizing::new(String::new());
             std::io::stdin().lock().read_line(&mut phrase).context("cannot read the mnemonic from stdin")?;
-            let keys = WalletKeys::from_mnemonic(&phrase, network.into())?;
+            let trimmed = phrase.trim();
+            let keys = if trimmed.len() == 64 && trimmed.bytes().all(|b| b.is_ascii_hexdigit()) {
+                let mut spend = Zeroizing::new([0u8; 32]);
+                hex::decode_to_slice(trimmed, spend.as_mut()).context("the secret spend key is not hex")?;
+                WalletKeys::from_spend_secret(&spend, network.into())
+            } else {
+                WalletKeys::from_mnemonic(trimmed, network.into())?
+            };
             create(&w, &keys, restore_height)?;
             println!("{}", keys.address());
             Ok(())

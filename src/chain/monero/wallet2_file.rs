@@ -51,7 +51,7 @@ impl FileKind {
 pub enum Wallet2Error {
     #[error("not a wallet2 {0:?} file (wrong magic)")]
     WrongMagic(FileKind),
-    #[error("{kind:?} file version {found}; airsign reads version {supported}")]
+    #[error("{kind:?} file version {found}; airsign reads version {supported}{}", older_hint(*kind, *found))]
     UnsupportedVersion { kind: FileKind, found: u8, supported: u8 },
     #[error("the file is too short to hold an iv and a signature")]
     Truncated,
@@ -77,6 +77,15 @@ impl FileKey {
 
     pub fn seal(&self, kind: FileKind, plaintext: &[u8]) -> Vec<u8> {
         seal_with(self, kind, plaintext)
+    }
+}
+
+/// Names the formats an older wallet writes, so the user knows what to upgrade.
+fn older_hint(kind: FileKind, found: u8) -> &'static str {
+    match (kind, found) {
+        (FileKind::UnsignedTxSet | FileKind::SignedTxSet, 3 | 4) => " (versions 3 and 4 are the deprecated boost formats of wallets before 0.18: update the other wallet)",
+        (FileKind::Outputs, 3) => " (version 3 is the pre-0.18 format: update the other wallet)",
+        _ => "",
     }
 }
 
