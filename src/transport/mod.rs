@@ -28,13 +28,17 @@ pub mod demo;
 pub mod fountain;
 pub mod frames;
 pub mod part;
+pub mod player;
 pub mod qr;
+pub mod scan_session;
 pub mod ur_codec;
 pub mod virtual_camera;
 
 pub use frames::{Frame, FrameError, FrameSource, ImageFolder};
 pub use part::{Limits, TransferId, DEFAULT_MAX_MESSAGE_LEN};
 pub use qr::{EcLevel, QrEngine};
+pub use player::Player;
+pub use scan_session::{ScanEvent, ScanSession, ScanStatus};
 pub use virtual_camera::{Degradation, Scene, VirtualCamera};
 pub use ur_codec::{Progress, UrDecoder, UrEncoder};
 
