@@ -3,6 +3,8 @@
 //! Layers, lowest first: [`transport`] (UR parts, QR, frames), [`envelope`] (CBOR payloads
 //! and the UR type table). Chain cores, the signer and the apps build on these.
 
+#[cfg(feature = "gui")]
+pub mod app;
 pub mod chain;
 pub mod cli;
 pub mod envelope;

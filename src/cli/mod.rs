@@ -36,6 +36,13 @@ enum Command {
     /// Monero offline signer: wallet, key images, review and sign wallet2 tx sets.
     #[command(subcommand)]
     Xmr(xmr::XmrCommand),
+    /// The offline (signing) desktop app.
+    #[cfg(feature = "gui")]
+    Offline {
+        /// Keystore directory (else AIRSIGN_HOME, else the platform data directory).
+        #[arg(long)]
+        keystore: Option<PathBuf>,
+    },
 }
 
 /// Runs the CLI; the exit code is 0 on success.
@@ -46,6 +53,10 @@ pub fn run() -> Result<()> {
         Command::Demo(c) => demo::run(c),
         Command::Xrpl(c) => xrpl::run(c),
         Command::Xmr(c) => xmr::run(c),
+        #[cfg(feature = "gui")]
+        Command::Offline { keystore } => {
+            crate::app::run_offline(crate::keystore::Keystore::locate(keystore.as_deref())).map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+        }
     }
 }
 

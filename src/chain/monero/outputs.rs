@@ -167,29 +167,29 @@ impl std::fmt::Debug for OwnedOutput {
 }
 
 /// Recognises outputs as ours: `P - Hs(8aR || i)G` must be one of our subaddress spend keys.
-pub struct OutputScanner<'k> {
-    keys: &'k WalletKeys,
+pub struct OutputScanner {
+    keys: WalletKeys,
     table: HashMap<[u8; 32], (u32, u32)>,
 }
 
-impl<'k> OutputScanner<'k> {
+impl OutputScanner {
     /// A scanner over subaddresses (0..major) x (0..minor), like wallet2's lookahead.
-    pub fn new(keys: &'k WalletKeys, major: u32, minor: u32) -> OutputScanner<'k> {
+    pub fn new(keys: &WalletKeys, major: u32, minor: u32) -> OutputScanner {
         let mut table = HashMap::with_capacity((major * minor) as usize);
         for a in 0..major {
             for i in 0..minor {
                 table.insert(keys.subaddress_spend_public(a, i).compress().to_bytes(), (a, i));
             }
         }
-        OutputScanner { keys, table }
+        OutputScanner { keys: keys.clone(), table }
     }
 
-    pub fn with_default_lookahead(keys: &'k WalletKeys) -> OutputScanner<'k> {
+    pub fn with_default_lookahead(keys: &WalletKeys) -> OutputScanner {
         Self::new(keys, LOOKAHEAD_MAJOR, LOOKAHEAD_MINOR)
     }
 
     pub fn keys(&self) -> &WalletKeys {
-        self.keys
+        &self.keys
     }
 
     /// Whether an address (spend key D, view key V) is one of ours: D in the lookahead and

@@ -1,0 +1,384 @@
+//! `airsign offline`: the signer's screens. Monero: create or restore a wallet, unlock it,
+//! show the view-only wallet for Feather, turn scanned outputs into key images, review and
+//! sign unsigned sets (with the journal's warning). No network code is used here.
+
+use super::widgets::{PlayerView, ScannerView, SourceFactory};
+use crate::chain::monero::keys::{Network, WalletKeys};
+use crate::chain::monero::outputs::OutputScanner;
+use crate::chain::monero::review::format_xmr;
+use crate::keystore::{Keystore, WalletInfo};
+use crate::signer::journal::Journal;
+use crate::signer::monero::{self as signer, ReviewedSet};
+use crate::transport::qr::{self, EcLevel};
+use eframe::egui;
+use std::path::PathBuf;
+use zeroize::Zeroizing;
+
+enum Purpose {
+    Outputs,
+    Unsigned,
+}
+
+enum Screen {
+    Start,
+    /// The new wallet's words, shown once.
+    Words(Zeroizing<String>),
+    Home,
+    ViewOnly { json: Zeroizing<String>, texture: Option<egui::TextureHandle> },
+    Show(PlayerView),
+    Scan(ScannerView, Purpose),
+    Review { set: Box<ReviewedSet>, text: String, conflict: Option<String>, allow_respend: bool },
+}
+
+struct Unlocked {
+    name: String,
+    restore_height: u64,
+    scanner: OutputScanner,
+}
+
+pub struct OfflineApp {
+    keystore_dir: PathBuf,
+    sources: SourceFactory,
+    screen: Screen,
+    wallet_name: String,
+    passphrase: Zeroizing<String>,
+    words: Zeroizing<String>,
+    network: Network,
+    notice: Option<(bool, String)>,
+    wallet: Option<Unlocked>,
+}
+
+impl OfflineApp {
+    pub fn new(keystore_dir: PathBuf, sources: SourceFactory) -> OfflineApp {
+        OfflineApp {
+            keystore_dir,
+            sources,
+            screen: Screen::Start,
+            wallet_name: String::new(),
+            passphrase: Zeroizing::new(String::new()),
+            words: Zeroizing::new(String::new()),
+            network: Network::Mainnet,
+            notice: None,
+            wallet: None,
+        }
+    }
+
+    /// The payload on screen, if a QR player is showing (tests read what the other side
+    /// would scan from here).
+    pub fn showing(&self) -> Option<&crate::transport::Player> {
+        match &self.screen {
+            Screen::Show(p) => Some(&p.player),
+            _ => None,
+        }
+    }
+
+    /// The latest notice (error or information) shown at the top.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_ref().map(|(_, s)| s.as_str())
+    }
+
+    fn error(&mut self, e: impl std::fmt::Display) {
+        self.notice = Some((true, e.to_string()));
+    }
+
+    fn info(&mut self, s: impl Into<String>) {
+        self.notice = Some((false, s.into()));
+    }
+
+    fn keystore(&self) -> Result<Keystore, String> {
+        Keystore::open(&self.keystore_dir).map_err(|e| e.to_string())
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading("airsign offline");
+                if let Some(w) = &self.wallet {
+                    ui.label(format!("· wallet '{}' ({}, Monero)", w.name, w.scanner.keys().network().name()));
+                    if ui.button("Lock").clicked() {
+                        self.wallet = None;
+                        self.screen = Screen::Start;
+                        self.info("locked");
+                    }
+                }
+            });
+            ui.label("This computer must stay offline: it holds the keys.");
+            if let Some((is_error, text)) = &self.notice {
+                let color = if *is_error { egui::Color32::RED } else { egui::Color32::from_rgb(0, 140, 60) };
+                ui.colored_label(color, text);
+            }
+            ui.separator();
+            egui::ScrollArea::vertical().show(ui, |ui| self.screen_ui(ui));
+        });
+    }
+
+    fn screen_ui(&mut self, ui: &mut egui::Ui) {
+        let screen = std::mem::replace(&mut self.screen, Screen::Start);
+        self.screen = match screen {
+            Screen::Start => self.start_ui(ui),
+            Screen::Words(words) => {
+                ui.heading("Write these 25 words down");
+                ui.label("They restore the wallet. They are shown only now and never stored in clear.");
+                ui.add(egui::Label::new(egui::RichText::new(words.as_str()).monospace().size(18.0)).wrap());
+                if ui.button("I have written them down").clicked() {
+                    Screen::Home
+                } else {
+                    Screen::Words(words)
+                }
+            }
+            Screen::Home => self.home_ui(ui),
+            Screen::ViewOnly { json, mut texture } => {
+                ui.heading("View-only wallet");
+                ui.label("Scan this with Feather (Wallet > New > Restore from view key / scan QR). It lets the online side see, not spend.");
+                if texture.is_none() {
+                    match qr::symbol(&json, EcLevel::H) {
+                        Ok(symbol) => {
+                            let image = qr::render(&symbol, 1);
+                            let color = egui::ColorImage::from_gray([image.width() as usize, image.height() as usize], image.as_raw());
+                            texture = Some(ui.ctx().load_texture("view-only", color, egui::TextureOptions::NEAREST));
+                        }
+                        Err(e) => self.error(e),
+                    }
+                }
+                if let Some(t) = &texture {
+                    let side = ui.available_width().min(480.0);
+                    ui.add(egui::Image::new(t).fit_to_exact_size(egui::vec2(side, side)).alt_text("View-only wallet QR code"));
+                }
+                let mut text = json.to_string();
+                ui.add(egui::TextEdit::multiline(&mut text).desired_width(f32::INFINITY));
+                if ui.button("Back").clicked() {
+                    Screen::Home
+                } else {
+                    Screen::ViewOnly { json, texture }
+                }
+            }
+            Screen::Show(mut player) => {
+                let done = ui.button("Done").clicked();
+                player.ui(ui);
+                if done {
+                    Screen::Home
+                } else {
+                    Screen::Show(player)
+                }
+            }
+            Screen::Scan(mut scanner, purpose) => {
+                let got = scanner.ui(ui, &self.sources);
+                let back = ui.button("Cancel").clicked();
+                match got {
+                    Some((ur_type, message)) => self.received(&ur_type, &message, purpose),
+                    None if back => Screen::Home,
+                    None => Screen::Scan(scanner, purpose),
+                }
+            }
+            Screen::Review { set, text, conflict, mut allow_respend } => {
+                ui.heading("Review before signing");
+                ui.add(egui::Label::new(egui::RichText::new(&text).monospace()).wrap());
+                if let Some(c) = &conflict {
+                    ui.colored_label(egui::Color32::RED, c);
+                    ui.checkbox(&mut allow_respend, "Sign anyway (the journal's override)");
+                }
+                let may_sign = conflict.is_none() || allow_respend;
+                let mut next = None;
+                ui.horizontal(|ui| {
+                    if ui.add_enabled(may_sign, egui::Button::new("Approve and sign")).clicked() {
+                        next = Some(self.sign(&set, allow_respend));
+                    }
+                    if ui.button("Reject").clicked() {
+                        self.info("not signed");
+                        next = Some(Screen::Home);
+                    }
+                });
+                next.unwrap_or(Screen::Review { set, text, conflict, allow_respend })
+            }
+        };
+    }
+
+    fn start_ui(&mut self, ui: &mut egui::Ui) -> Screen {
+        match self.keystore().and_then(|k| k.list().map_err(|e| e.to_string())) {
+            Ok(list) if !list.is_empty() => {
+                ui.label("Wallets in the keystore:");
+                for w in list {
+                    ui.label(format!("  {} ({})", w.name, w.chain));
+                }
+            }
+            Ok(_) => {
+                ui.label("The keystore is empty.");
+            }
+            Err(e) => {
+                ui.colored_label(egui::Color32::RED, e);
+            }
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label("Wallet name");
+            ui.add(egui::TextEdit::singleline(&mut self.wallet_name)).labelled_by(label.id);
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("Passphrase");
+            ui.add(egui::TextEdit::singleline(&mut *self.passphrase).password(true)).labelled_by(label.id);
+        });
+        let mut next = Screen::Start;
+        if ui.button("Unlock").clicked() {
+            next = self.unlock();
+        }
+        ui.separator();
+        ui.label("New Monero wallet (the name and passphrase above protect it):");
+        ui.horizontal(|ui| {
+            for n in [Network::Mainnet, Network::Stagenet, Network::Testnet] {
+                ui.radio_value(&mut self.network, n, n.name());
+            }
+        });
+        if ui.button("Create Monero wallet").clicked() {
+            next = match WalletKeys::generate(self.network) {
+                Ok(keys) => self.store(keys, true),
+                Err(e) => {
+                    self.error(e);
+                    Screen::Start
+                }
+            };
+        }
+        let label = ui.label("Or restore from the 25 words:");
+        ui.add(egui::TextEdit::multiline(&mut *self.words).desired_rows(2)).labelled_by(label.id);
+        if ui.button("Restore Monero wallet").clicked() {
+            next = match WalletKeys::from_mnemonic(&self.words, self.network) {
+                Ok(keys) => {
+                    self.words = Zeroizing::new(String::new());
+                    self.store(keys, false)
+                }
+                Err(e) => {
+                    self.error(e);
+                    Screen::Start
+                }
+            };
+        }
+        next
+    }
+
+    fn store(&mut self, keys: WalletKeys, show_words: bool) -> Screen {
+        if self.wallet_name.trim().is_empty() || self.passphrase.is_empty() {
+            self.error("choose a wallet name and a passphrase first");
+            return Screen::Start;
+        }
+        let public = serde_json::json!({ "address": keys.address(), "network": keys.network().name(), "restore_height": 0 });
+        let info = WalletInfo { name: self.wallet_name.trim().to_owned(), chain: "monero".into(), public };
+        let stored = self.keystore().and_then(|k| k.create(info, keys.spend_secret_bytes().as_ref(), &self.passphrase).map_err(|e| e.to_string()));
+        if let Err(e) = stored {
+            self.error(e);
+            return Screen::Start;
+        }
+        self.passphrase = Zeroizing::new(String::new());
+        self.info(format!("wallet '{}' stored, encrypted", self.wallet_name.trim()));
+        let words = keys.mnemonic();
+        self.wallet = Some(Unlocked { name: self.wallet_name.trim().to_owned(), restore_height: 0, scanner: OutputScanner::with_default_lookahead(&keys) });
+        if show_words {
+            Screen::Words(words)
+        } else {
+            Screen::Home
+        }
+    }
+
+    fn unlock(&mut self) -> Screen {
+        let name = self.wallet_name.trim().to_owned();
+        let result = self.keystore().and_then(|k| k.unlock(&name, &self.passphrase).map_err(|e| e.to_string()));
+        self.passphrase = Zeroizing::new(String::new());
+        let (info, secret) = match result {
+            Ok(r) => r,
+            Err(e) => {
+                self.error(e);
+                return Screen::Start;
+            }
+        };
+        let network = info.public["network"].as_str().and_then(Network::parse);
+        let (true, Some(network), Ok(spend)) = (info.chain == "monero", network, <&[u8; 32]>::try_from(secret.as_slice())) else {
+            self.error(format!("wallet '{name}' is not a Monero wallet (this screen signs Monero; XRPL is in the CLI for now)"));
+            return Screen::Start;
+        };
+        let keys = WalletKeys::from_spend_secret(spend, network);
+        let restore_height = info.public["restore_height"].as_u64().unwrap_or(0);
+        self.wallet = Some(Unlocked { name, restore_height, scanner: OutputScanner::with_default_lookahead(&keys) });
+        self.info("unlocked");
+        Screen::Home
+    }
+
+    fn home_ui(&mut self, ui: &mut egui::Ui) -> Screen {
+        let Some(w) = &self.wallet else { return Screen::Start };
+        ui.label(format!("Address: {}", w.scanner.keys().address()));
+        let mut next = Screen::Home;
+        if ui.button("Show view-only wallet").clicked() {
+            next = Screen::ViewOnly { json: Zeroizing::new(signer::view_only_json(w.scanner.keys(), w.restore_height, &w.name)), texture: None };
+        }
+        if ui.button("Scan outputs").clicked() {
+            next = Screen::Scan(ScannerView::new("Scan the outputs from the online wallet", &["xmr-output"]), Purpose::Outputs);
+        }
+        if ui.button("Scan unsigned transaction").clicked() {
+            next = Screen::Scan(ScannerView::new("Scan the unsigned transaction", &["xmr-txunsigned"]), Purpose::Unsigned);
+        }
+        next
+    }
+
+    fn received(&mut self, ur_type: &str, message: &[u8], purpose: Purpose) -> Screen {
+        let file = match crate::envelope::decode(ur_type, message) {
+            Ok(p) => p.data,
+            Err(e) => {
+                self.error(e);
+                return Screen::Home;
+            }
+        };
+        let Some(w) = &self.wallet else { return Screen::Start };
+        match purpose {
+            Purpose::Outputs => match signer::key_images(&w.scanner, &file) {
+                Ok((ki, summary)) => {
+                    self.info(format!("{} outputs, {} XMR, all ours: key images signed", summary.outputs, format_xmr(summary.total)));
+                    match PlayerView::new("Key images: show this to the online wallet", "xmr-keyimage", &crate::envelope::wrap_bytes(&ki)) {
+                        Ok(p) => Screen::Show(p),
+                        Err(e) => {
+                            self.error(e);
+                            Screen::Home
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.error(e);
+                    Screen::Home
+                }
+            },
+            Purpose::Unsigned => match signer::review_unsigned(&w.scanner, &file) {
+                Ok(set) => {
+                    let conflict = Journal::open(&self.keystore_dir.join("journal.log"))
+                        .map_err(|e| e.to_string())
+                        .map(|j| signer::journal_conflict(&set, &j))
+                        .unwrap_or_else(|e| Some((String::new(), e)))
+                        .map(|(ki, _)| format!("WARNING: key image {ki} was already signed in a different set. Signing this one too tries to spend it twice."));
+                    let text = set.review.to_text();
+                    Screen::Review { set: Box::new(set), text, conflict, allow_respend: false }
+                }
+                Err(e) => {
+                    self.error(e);
+                    Screen::Home
+                }
+            },
+        }
+    }
+
+    fn sign(&mut self, set: &ReviewedSet, allow_respend: bool) -> Screen {
+        let Some(w) = &self.wallet else { return Screen::Start };
+        let signed = Journal::open(&self.keystore_dir.join("journal.log"))
+            .map_err(|e| e.to_string())
+            .and_then(|mut j| signer::sign_reviewed(&w.scanner, set, &mut j, allow_respend).map_err(|e| e.to_string()));
+        match signed.and_then(|file| PlayerView::new("Signed transaction: show this to the online wallet", "xmr-txsigned", &crate::envelope::wrap_bytes(&file))) {
+            Ok(p) => {
+                self.info("signed; the key images are in the journal");
+                Screen::Show(p)
+            }
+            Err(e) => {
+                self.error(e);
+                Screen::Home
+            }
+        }
+    }
+}
+
+impl eframe::App for OfflineApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        OfflineApp::ui(self, ui);
+    }
+}

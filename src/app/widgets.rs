@@ -1,0 +1,211 @@
+//! The two pieces both apps share: the animated QR player and the scanner panel.
+
+use crate::transport::player::{Player, DEFAULT_FPS, DEFAULT_FRAGMENT};
+use crate::transport::scan_session::{decode_text, ScanEvent, ScanSession, ScanStatus};
+use crate::transport::FrameSource;
+use eframe::egui;
+
+/// Where scanner frames come from: a webcam in the apps, the virtual camera in tests.
+pub type SourceFactory = Box<dyn Fn() -> Result<Box<dyn FrameSource + Send>, String>>;
+
+/// A payload on screen as an animated QR code.
+pub struct PlayerView {
+    pub title: String,
+    pub player: Player,
+    texture: Option<(u64, egui::TextureHandle)>,
+    show_text: bool,
+    error: Option<String>,
+}
+
+impl PlayerView {
+    pub fn new(title: &str, ur_type: &str, message: &[u8]) -> Result<PlayerView, String> {
+        let player = Player::new(ur_type, message, DEFAULT_FRAGMENT, DEFAULT_FPS).map_err(|e| e.to_string())?;
+        Ok(PlayerView { title: title.to_owned(), player, texture: None, show_text: false, error: None })
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let now = ui.input(|i| i.time);
+        if let Err(e) = self.player.tick(now) {
+            self.error = Some(e.to_string());
+        }
+        ui.heading(&self.title);
+        ui.label(format!(
+            "{} · {} fragments of up to {} bytes · part {}{}",
+            self.player.ur_type(),
+            self.player.seq_len(),
+            self.player.fragment(),
+            self.player.shown(),
+            if self.player.is_paused() { " · paused" } else { "" }
+        ));
+        ui.horizontal(|ui| {
+            let label = if self.player.is_paused() { "Resume" } else { "Pause" };
+            if ui.button(label).clicked() {
+                let p = self.player.is_paused();
+                self.player.set_paused(!p);
+            }
+            let mut fps = self.player.fps();
+            if ui.add(egui::Slider::new(&mut fps, 1.0..=20.0).text("frames per second")).changed() {
+                self.player.set_fps(fps);
+            }
+            egui::ComboBox::from_label("fragment bytes").selected_text(self.player.fragment().to_string()).show_ui(ui, |ui| {
+                for size in [100usize, 150, 200, 300, 400, 600, 800, 1000] {
+                    if ui.selectable_label(self.player.fragment() == size, size.to_string()).clicked() {
+                        if let Err(e) = self.player.set_fragment(size) {
+                            self.error = Some(e.to_string());
+                        }
+                    }
+                }
+            });
+            ui.checkbox(&mut self.show_text, "Show as text instead");
+        });
+        ui.label("Tip: turn the screen brightness up and tilt it away from lamps and windows if the other camera sees glare.");
+        if let Some(e) = &self.error {
+            ui.colored_label(egui::Color32::RED, e);
+        }
+        if self.show_text {
+            let mut text = self.player.all_parts_text();
+            ui.add(egui::TextEdit::multiline(&mut text).desired_rows(8).desired_width(f32::INFINITY));
+            return;
+        }
+        // A white card with the code: black on white whatever the theme, quiet zone included.
+        let symbol = self.player.symbol();
+        let image = crate::transport::qr::render(symbol, 1);
+        let key = self.player.shown();
+        let stale = self.texture.as_ref().is_none_or(|(k, _)| *k != key);
+        if stale {
+            let color = egui::ColorImage::from_gray([image.width() as usize, image.height() as usize], image.as_raw());
+            self.texture = Some((key, ui.ctx().load_texture("qr", color, egui::TextureOptions::NEAREST)));
+        }
+        if let Some((_, texture)) = &self.texture {
+            let side = ui.available_width().min(ui.available_height()).clamp(120.0, 720.0);
+            ui.vertical_centered(|ui| {
+                ui.add(egui::Image::new(texture).fit_to_exact_size(egui::vec2(side, side)).alt_text("Animated QR code"));
+            });
+        }
+        if !self.player.is_paused() {
+            ui.ctx().request_repaint_after(std::time::Duration::from_secs_f32(1.0 / self.player.fps()));
+        }
+    }
+}
+
+/// A scan in progress, with the "paste text / load file" path beside the camera.
+pub struct ScannerView {
+    pub title: String,
+    accepted: Vec<String>,
+    session: Option<ScanSession>,
+    status: ScanStatus,
+    pasted: String,
+    file_path: String,
+    error: Option<String>,
+}
+
+impl ScannerView {
+    pub fn new(title: &str, accepted: &[&str]) -> ScannerView {
+        ScannerView {
+            title: title.to_owned(),
+            accepted: accepted.iter().map(|s| s.to_string()).collect(),
+            session: None,
+            status: ScanStatus::default(),
+            pasted: String::new(),
+            file_path: String::new(),
+            error: None,
+        }
+    }
+
+    /// Draws the scanner; returns the payload (UR type, message) once complete.
+    pub fn ui(&mut self, ui: &mut egui::Ui, sources: &SourceFactory) -> Option<(String, Vec<u8>)> {
+        ui.heading(&self.title);
+        ui.label(format!("Expecting: {}", self.accepted.join(" or ")));
+        let mut done = None;
+        if let Some(session) = &self.session {
+            for event in session.poll() {
+                match event {
+                    ScanEvent::Status(s) => self.status = s,
+                    ScanEvent::Complete { ur_type, message } => done = Some((ur_type, message)),
+                    ScanEvent::Ended(s) => {
+                        self.status = s;
+                        self.error = Some("the camera stopped before the payload was complete".into());
+                    }
+                    ScanEvent::Failed(e) => self.error = Some(format!("camera: {e}")),
+                }
+            }
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(50));
+        }
+        if done.is_some() {
+            self.session = None;
+            return done;
+        }
+        ui.horizontal(|ui| {
+            if self.session.is_none() {
+                if ui.button("Start camera").clicked() {
+                    match sources() {
+                        Ok(source) => {
+                            self.error = None;
+                            self.status = ScanStatus::default();
+                            self.session = Some(ScanSession::start(source, self.accepted.clone()));
+                        }
+                        Err(e) => self.error = Some(e),
+                    }
+                }
+            } else if ui.button("Stop camera").clicked() {
+                self.session = None;
+            }
+        });
+        let p = &self.status.progress;
+        let fraction = if p.fragments_total == 0 { 0.0 } else { p.fragments_resolved as f32 / p.fragments_total as f32 };
+        ui.add(egui::ProgressBar::new(fraction).text(self.status.describe()));
+        if let Some(t) = &self.status.ur_type {
+            ui.label(format!("Receiving: {t}"));
+        }
+        if let Some(n) = &self.status.notice {
+            ui.colored_label(egui::Color32::from_rgb(200, 120, 0), n);
+        }
+        ui.separator();
+        ui.label("Or paste UR text (one part a line):");
+        ui.add(egui::TextEdit::multiline(&mut self.pasted).desired_rows(3).desired_width(f32::INFINITY));
+        ui.horizontal(|ui| {
+            if ui.button("Use pasted text").clicked() {
+                match decode_text(&self.pasted, &self.accepted) {
+                    Ok(r) => done = Some(r),
+                    Err(e) => self.error = Some(e),
+                }
+            }
+            ui.label("or a file:");
+            ui.text_edit_singleline(&mut self.file_path);
+            if ui.button("Load file").clicked() {
+                done = self.load_file();
+            }
+        });
+        if let Some(e) = &self.error {
+            ui.colored_label(egui::Color32::RED, e);
+        }
+        if done.is_some() {
+            self.session = None;
+        }
+        done
+    }
+
+    /// A file holds UR text, or the raw payload (a wallet2 file, or CBOR for `xrpl-*`).
+    fn load_file(&mut self) -> Option<(String, Vec<u8>)> {
+        let bytes = match std::fs::read(self.file_path.trim()) {
+            Ok(b) => b,
+            Err(e) => {
+                self.error = Some(format!("cannot read {}: {e}", self.file_path.trim()));
+                return None;
+            }
+        };
+        if let Ok(text) = std::str::from_utf8(&bytes) {
+            if text.trim_start().to_ascii_lowercase().starts_with("ur:") {
+                return decode_text(text, &self.accepted).map_err(|e| self.error = Some(e)).ok();
+            }
+        }
+        for t in &self.accepted {
+            let message = if t.starts_with("xmr-") || t == "bytes" { crate::envelope::wrap_bytes(&bytes) } else { bytes.clone() };
+            if crate::envelope::decode(t, &message).is_ok() {
+                return Some((t.clone(), message));
+            }
+        }
+        self.error = Some(format!("the file is not a {} payload", self.accepted.join(" or ")));
+        None
+    }
+}

@@ -1,0 +1,150 @@
+//! The offline app driven headless (egui_kittest) by its accessibility labels: restore a
+//! Monero wallet, scan outputs and unsigned sets from the virtual camera, review, approve,
+//! and check what the next QR holds against Monero's own files (fixtures/monero/txsets.json).
+#![cfg(feature = "gui")]
+
+use airsign::app::offline::OfflineApp;
+use airsign::chain::monero::keys::{Network, WalletKeys};
+use airsign::chain::monero::outputs::parse_key_images;
+use airsign::chain::monero::sign::read_transaction;
+use airsign::chain::monero::txset::{parse_signed, parse_unsigned, write_unsigned};
+use airsign::chain::monero::wallet2_file::{open, seal, FileKind};
+use airsign::transport::{Degradation, Player, Scene, VirtualCamera};
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use serde_json::Value;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn fixture() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/monero/txsets.json")).unwrap()).unwrap()
+}
+
+fn mnemonic() -> String {
+    let m: Value = serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/regtest/signer.json")).unwrap()).unwrap();
+    m["mnemonic"].as_str().unwrap().to_owned()
+}
+
+/// What the other laptop's screen shows: the parts its player would cycle through.
+type Screen = Arc<Mutex<Vec<String>>>;
+
+fn show(screen: &Screen, ur_type: &str, file: &[u8]) {
+    let message = airsign::envelope::wrap_bytes(file);
+    let mut player = Player::new(ur_type, &message, airsign::transport::player::DEFAULT_FRAGMENT, 8.0).unwrap();
+    let mut parts = Vec::new();
+    for i in 0..3 * player.seq_len() + 2 {
+        parts.push(player.part_text().to_owned());
+        player.tick((i + 1) as f64).unwrap();
+    }
+    *screen.lock().unwrap() = parts;
+}
+
+fn step_until(h: &mut Harness<'_, OfflineApp>, what: &str, done: impl Fn(&Harness<'_, OfflineApp>) -> bool) {
+    let start = Instant::now();
+    while !done(h) {
+        assert!(start.elapsed() < Duration::from_secs(60), "timed out waiting for {what}; notice: {:?}", h.state().notice());
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The new screen is drawn on the next frames.
+    h.run_steps(2);
+}
+
+/// Focuses a text field by its label and types into it.
+fn fill(h: &mut Harness<'_, OfflineApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run_steps(1);
+    h.get_by_label(label).type_text(text);
+    h.run_steps(1);
+}
+
+fn shown_file(h: &Harness<'_, OfflineApp>, ur_type: &str) -> Vec<u8> {
+    let p = h.state().showing().expect("a QR is showing");
+    assert_eq!(p.ur_type(), ur_type);
+    airsign::envelope::decode(ur_type, p.message()).unwrap().data
+}
+
+#[test]
+fn restore_scan_review_approve_through_the_virtual_camera() {
+    let f = fixture();
+    let hex_file = |name: &str| hex::decode(f[name].as_str().unwrap()).unwrap();
+    let home = std::env::temp_dir().join(format!("airsign-app-offline-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    let screen: Screen = Arc::new(Mutex::new(Vec::new()));
+    let camera_screen = screen.clone();
+    let sources = Box::new(move || {
+        let parts = camera_screen.lock().unwrap().clone();
+        Ok(Box::new(VirtualCamera::new(parts.into_iter(), Scene::default(), Degradation::named("blur").unwrap(), 7)) as Box<dyn airsign::transport::FrameSource + Send>)
+    });
+    let app = OfflineApp::new(home.clone(), sources);
+    let mut h = Harness::builder().with_size([900.0, 1400.0]).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), app);
+    h.run_steps(2);
+
+    fill(&mut h, "Wallet name", "cold");
+    fill(&mut h, "Passphrase", "correct horse");
+    fill(&mut h, "Or restore from the 25 words:", &mnemonic());
+    h.get_by_label("Restore Monero wallet").click();
+    h.run_steps(3);
+    let keys = WalletKeys::from_mnemonic(&mnemonic(), Network::Mainnet).unwrap();
+    assert!(h.query_by_label_contains(&keys.address()).is_some(), "home screen shows the address; notice {:?}", h.state().notice());
+
+    // Outputs -> key images, compared with the key image file monero-wallet-cli wrote.
+    show(&screen, "xmr-output", &hex_file("outputs"));
+    h.get_by_label("Scan outputs").click();
+    h.run_steps(2);
+    h.get_by_label("Start camera").click();
+    step_until(&mut h, "the key images QR", |h| h.state().showing().is_some());
+    let view = keys.view_secret_bytes();
+    let ours = parse_key_images(&open(FileKind::KeyImages, &shown_file(&h, "xmr-keyimage"), &view).unwrap()).unwrap();
+    let theirs = parse_key_images(&open(FileKind::KeyImages, &hex_file("key_images"), &view).unwrap()).unwrap();
+    assert_eq!(ours.signed.iter().map(|s| s.0).collect::<Vec<_>>(), theirs.signed.iter().map(|s| s.0).collect::<Vec<_>>());
+    h.get_by_label("Done").click();
+    h.run_steps(2);
+
+    // A wrong code while expecting an unsigned set is named; then the right one is reviewed.
+    show(&screen, "xmr-output", &hex_file("outputs"));
+    h.get_by_label("Scan unsigned transaction").click();
+    h.run_steps(2);
+    h.get_by_label("Start camera").click();
+    step_until(&mut h, "the wrong-type notice", |h| h.query_all_by_label_contains("this screen expects xmr-txunsigned").next().is_some());
+    h.get_by_label("Stop camera").click();
+    h.run_steps(2);
+    show(&screen, "xmr-txunsigned", &hex_file("unsigned_two"));
+    h.get_by_label("Start camera").click();
+    step_until(&mut h, "the review", |h| h.query_by_label("Approve and sign").is_some());
+    assert!(h.query_by_label_contains(&format!("5.2 XMR -> {}", f["miner_address"].as_str().unwrap())).is_some());
+    assert!(h.query_all_by_label_contains("change: ").next().is_some());
+    h.get_by_label("Approve and sign").click();
+    step_until(&mut h, "the signed QR", |h| h.state().showing().is_some());
+    let signed = parse_signed(&open(FileKind::SignedTxSet, &shown_file(&h, "xmr-txsigned"), &view).unwrap(), read_transaction).unwrap();
+    assert_eq!(signed.ptx.len(), 1);
+    assert_eq!(signed.ptx[0].fee, f["two_fee"].as_u64().unwrap());
+    h.get_by_label("Done").click();
+    h.run_steps(2);
+
+    // The same inputs to another destination: the journal's warning, signing held back
+    // until the user overrides.
+    let plain = open(FileKind::UnsignedTxSet, &hex_file("unsigned_two"), &view).unwrap();
+    let mut other = parse_unsigned(&plain).unwrap();
+    let elsewhere = WalletKeys::generate(Network::Mainnet).unwrap();
+    let tcd = &mut other.txes[0];
+    for d in tcd.dests.iter_mut().chain(tcd.splitted_dsts.iter_mut()).filter(|d| d.amount == 5_200_000_000_000) {
+        d.spend = elsewhere.spend_public();
+        d.view = elsewhere.view_public();
+    }
+    show(&screen, "xmr-txunsigned", &seal(FileKind::UnsignedTxSet, &write_unsigned(&other), &view));
+    h.get_by_label("Scan unsigned transaction").click();
+    h.run_steps(2);
+    h.get_by_label("Start camera").click();
+    step_until(&mut h, "the second review", |h| h.query_by_label("Approve and sign").is_some());
+    assert!(h.query_all_by_label_contains("already signed in a different set").next().is_some());
+    assert!(h.query_by_label_contains(&elsewhere.address()).is_some(), "the review shows the new destination");
+    h.get_by_label("Approve and sign").click();
+    h.run_steps(3);
+    assert!(h.state().showing().is_none(), "nothing is signed while the warning stands");
+    h.get_by_label("Sign anyway (the journal's override)").click();
+    h.run_steps(2);
+    h.get_by_label("Approve and sign").click();
+    step_until(&mut h, "the overridden signature", |h| h.state().showing().is_some());
+    let _ = std::fs::remove_dir_all(&home);
+}
