@@ -43,6 +43,16 @@ enum Command {
         #[arg(long)]
         keystore: Option<PathBuf>,
     },
+    /// The online (watch-only) desktop app.
+    #[cfg(all(feature = "gui", feature = "net"))]
+    Online {
+        /// The online side's database (SQLite).
+        #[arg(long, default_value = "airsign-online.sqlite")]
+        db: PathBuf,
+        /// rippled JSON-RPC URL.
+        #[arg(long, default_value = "https://s1.ripple.com:51234")]
+        rippled: String,
+    },
 }
 
 /// Runs the CLI; the exit code is 0 on success.
@@ -57,6 +67,8 @@ pub fn run() -> Result<()> {
         Command::Offline { keystore } => {
             crate::app::run_offline(crate::keystore::Keystore::locate(keystore.as_deref())).map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
         }
+        #[cfg(all(feature = "gui", feature = "net"))]
+        Command::Online { db, rippled } => crate::app::run_online(db, rippled).map_err(|e| anyhow::anyhow!("cannot open the window: {e}")),
     }
 }
 

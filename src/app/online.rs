@@ -1,0 +1,280 @@
+//! `airsign online`: the networked side's screens. XRPL: watch an account scanned from the
+//! offline side, sync its state from a rippled URL and show it as `xrpl-state`, scan
+//! `xrpl-signed`, submit in groups of 10 and show the outcomes. Monero: scan the key images
+//! or signed set the offline side shows and save the file for the view-only wallet
+//! (Feather, monero-wallet-cli). Network calls run on a worker thread.
+
+use super::widgets::{PlayerView, ScannerView, SourceFactory};
+use crate::envelope::xrpl::{Versioned, XrplAccountPayload, XrplSignedPayload};
+use crate::wallet::xrpl::{self as wallet, HttpTransport, RippledClient, SubmissionStore};
+use eframe::egui;
+use std::path::PathBuf;
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
+
+enum Purpose {
+    XrplAccount,
+    XrplSigned,
+    MoneroFile,
+}
+
+/// What a worker thread hands back to the UI.
+enum JobResult {
+    Show { title: String, ur_type: String, message: Vec<u8> },
+    Lines(Vec<String>),
+}
+
+enum Screen {
+    Home,
+    Scan(ScannerView, Purpose),
+    Show(PlayerView),
+    Busy { label: String, rx: Receiver<Result<JobResult, String>> },
+    Lines(Vec<String>),
+}
+
+pub struct OnlineApp {
+    db: PathBuf,
+    sources: SourceFactory,
+    screen: Screen,
+    rippled_url: String,
+    save_dir: String,
+    notice: Option<(bool, String)>,
+}
+
+impl OnlineApp {
+    pub fn new(db: PathBuf, rippled_url: String, sources: SourceFactory) -> OnlineApp {
+        OnlineApp { db, sources, screen: Screen::Home, rippled_url, save_dir: ".".into(), notice: None }
+    }
+
+    /// Where scanned Monero files are saved.
+    pub fn set_save_dir(&mut self, dir: &std::path::Path) {
+        self.save_dir = dir.display().to_string();
+    }
+
+    pub fn showing(&self) -> Option<&crate::transport::Player> {
+        match &self.screen {
+            Screen::Show(p) => Some(&p.player),
+            _ => None,
+        }
+    }
+
+    /// The result lines on screen (outcomes, saved files).
+    pub fn lines(&self) -> Option<&[String]> {
+        match &self.screen {
+            Screen::Lines(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_ref().map(|(_, s)| s.as_str())
+    }
+
+    fn error(&mut self, e: impl std::fmt::Display) {
+        self.notice = Some((true, e.to_string()));
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.heading("airsign online");
+            ui.label("Watch-only: this computer never holds keys.");
+            if let Some((is_error, text)) = &self.notice {
+                let color = if *is_error { egui::Color32::RED } else { egui::Color32::from_rgb(0, 140, 60) };
+                ui.colored_label(color, text);
+            }
+            ui.separator();
+            egui::ScrollArea::vertical().show(ui, |ui| self.screen_ui(ui));
+        });
+    }
+
+    fn screen_ui(&mut self, ui: &mut egui::Ui) {
+        let screen = std::mem::replace(&mut self.screen, Screen::Home);
+        self.screen = match screen {
+            Screen::Home => self.home_ui(ui),
+            Screen::Scan(mut scanner, purpose) => {
+                let got = scanner.ui(ui, &self.sources);
+                let back = ui.button("Cancel").clicked();
+                match got {
+                    Some((ur_type, message)) => self.received(&ur_type, message, purpose),
+                    None if back => Screen::Home,
+                    None => Screen::Scan(scanner, purpose),
+                }
+            }
+            Screen::Show(mut player) => {
+                let done = ui.button("Done").clicked();
+                player.ui(ui);
+                if done {
+                    Screen::Home
+                } else {
+                    Screen::Show(player)
+                }
+            }
+            Screen::Busy { label, rx } => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(&label);
+                });
+                ui.ctx().request_repaint_after(Duration::from_millis(100));
+                match rx.try_recv() {
+                    Ok(Ok(JobResult::Show { title, ur_type, message })) => match PlayerView::new(&title, &ur_type, &message) {
+                        Ok(p) => Screen::Show(p),
+                        Err(e) => {
+                            self.error(e);
+                            Screen::Home
+                        }
+                    },
+                    Ok(Ok(JobResult::Lines(lines))) => Screen::Lines(lines),
+                    Ok(Err(e)) => {
+                        self.error(e);
+                        Screen::Home
+                    }
+                    Err(std::sync::mpsc::TryRecvError::Empty) => Screen::Busy { label, rx },
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                        self.error("the background task stopped");
+                        Screen::Home
+                    }
+                }
+            }
+            Screen::Lines(lines) => {
+                for l in &lines {
+                    ui.label(l);
+                }
+                if ui.button("Back").clicked() {
+                    Screen::Home
+                } else {
+                    Screen::Lines(lines)
+                }
+            }
+        };
+    }
+
+    fn home_ui(&mut self, ui: &mut egui::Ui) -> Screen {
+        let mut next = Screen::Home;
+        ui.heading("XRP Ledger");
+        ui.horizontal(|ui| {
+            let label = ui.label("rippled URL");
+            ui.add(egui::TextEdit::singleline(&mut self.rippled_url).desired_width(360.0)).labelled_by(label.id);
+        });
+        match SubmissionStore::open(&self.db).and_then(|s| s.watched()) {
+            Ok(accounts) => {
+                for account in accounts {
+                    ui.horizontal(|ui| {
+                        ui.label(format!("Watching {account}"));
+                        if ui.button(format!("Sync {account}")).clicked() {
+                            next = self.sync(account.clone());
+                        }
+                        if ui.button(format!("Outcomes of {account}")).clicked() {
+                            next = match SubmissionStore::open(&self.db).and_then(|s| s.all(&account)) {
+                                Ok(list) => Screen::Lines(list.iter().map(|s| format!("{} Sequence {} {} {}", s.hash, s.sequence, s.status, s.result)).collect()),
+                                Err(e) => {
+                                    self.error(e);
+                                    Screen::Home
+                                }
+                            };
+                        }
+                    });
+                }
+            }
+            Err(e) => {
+                ui.colored_label(egui::Color32::RED, e.to_string());
+            }
+        }
+        if ui.button("Scan an account from the offline side").clicked() {
+            next = Screen::Scan(ScannerView::new("Scan the account (xrpl-account)", &["xrpl-account"]), Purpose::XrplAccount);
+        }
+        if ui.button("Scan signed XRPL transactions").clicked() {
+            next = Screen::Scan(ScannerView::new("Scan the signed transactions (xrpl-signed)", &["xrpl-signed"]), Purpose::XrplSigned);
+        }
+        ui.separator();
+        ui.heading("Monero");
+        ui.label("Key images and signed sets go to your view-only wallet (Feather: Tools > Offline tx signing; monero-wallet-cli: import_key_images / submit_transfer).");
+        ui.horizontal(|ui| {
+            let label = ui.label("Save files in");
+            ui.add(egui::TextEdit::singleline(&mut self.save_dir)).labelled_by(label.id);
+        });
+        if ui.button("Scan Monero key images or signed transaction").clicked() {
+            next = Screen::Scan(ScannerView::new("Scan from the offline side", &["xmr-keyimage", "xmr-txsigned"]), Purpose::MoneroFile);
+        }
+        next
+    }
+
+    fn sync(&mut self, account: String) -> Screen {
+        let (url, db) = (self.rippled_url.clone(), self.db.clone());
+        spawn(format!("reading {account} from {url}"), move || {
+            let client = RippledClient::new(HttpTransport::new(&url));
+            let store = SubmissionStore::open(&db).map_err(|e| e.to_string())?;
+            let state = wallet::state_report(&client, &store, &account).map_err(|e| e.to_string())?;
+            let title = format!("State of {account}: Sequence {}, ledger {} — show this to the offline side", state.sequence, state.ledger_index);
+            Ok(JobResult::Show { title, ur_type: "xrpl-state".into(), message: state.to_cbor() })
+        })
+    }
+
+    fn received(&mut self, ur_type: &str, message: Vec<u8>, purpose: Purpose) -> Screen {
+        match purpose {
+            Purpose::XrplAccount => {
+                let watched = XrplAccountPayload::from_cbor(&message)
+                    .map_err(|e| e.to_string())
+                    .and_then(|p| SubmissionStore::open(&self.db).and_then(|s| s.watch(&p.address, &p.public_key, &p.key_type)).map(|_| p.address).map_err(|e| e.to_string()));
+                match watched {
+                    Ok(address) => self.notice = Some((false, format!("watching {address}"))),
+                    Err(e) => self.error(e),
+                }
+                Screen::Home
+            }
+            Purpose::XrplSigned => {
+                let (url, db) = (self.rippled_url.clone(), self.db.clone());
+                spawn("submitting in groups of 10".into(), move || {
+                    let p = XrplSignedPayload::from_cbor(&message).map_err(|e| e.to_string())?;
+                    let store = SubmissionStore::open(&db).map_err(|e| e.to_string())?;
+                    let mut accounts = std::collections::BTreeSet::new();
+                    for t in &p.transactions {
+                        let tx = crate::chain::xrpl::codec::decode(&t.blob).map_err(|e| e.to_string())?;
+                        let account = tx.get("Account").and_then(|a| a.as_str()).ok_or("a transaction without Account")?.to_owned();
+                        store.add(&account, std::slice::from_ref(t)).map_err(|e| e.to_string())?;
+                        accounts.insert(account);
+                    }
+                    let client = RippledClient::new(HttpTransport::new(&url));
+                    let mut lines = Vec::new();
+                    for account in accounts {
+                        for s in wallet::submit_pending(&client, &store, &account, Duration::from_millis(300), Duration::from_secs(60)).map_err(|e| e.to_string())? {
+                            lines.push(format!("{} Sequence {} {} {}", s.hash, s.sequence, s.status, s.result));
+                        }
+                    }
+                    Ok(JobResult::Lines(lines))
+                })
+            }
+            Purpose::MoneroFile => {
+                let file = match crate::envelope::decode(ur_type, &message) {
+                    Ok(p) => p.data,
+                    Err(e) => {
+                        self.error(e);
+                        return Screen::Home;
+                    }
+                };
+                let name = if ur_type == "xmr-keyimage" { "airsign-key-images" } else { "airsign-signed-tx" };
+                let path = PathBuf::from(self.save_dir.trim()).join(name);
+                match std::fs::write(&path, &file) {
+                    Ok(()) => Screen::Lines(vec![format!("saved {} ({} bytes, {ur_type})", path.display(), file.len())]),
+                    Err(e) => {
+                        self.error(format!("cannot write {}: {e}", path.display()));
+                        Screen::Home
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn spawn(label: String, job: impl FnOnce() -> Result<JobResult, String> + Send + 'static) -> Screen {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(job());
+    });
+    Screen::Busy { label, rx }
+}
+
+impl eframe::App for OnlineApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        OnlineApp::ui(self, ui);
+    }
+}
