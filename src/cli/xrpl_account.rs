@@ -7,7 +7,7 @@ use crate::chain::xrpl::keys::{wallet_propose, KeyType, Seed};
 use crate::envelope::xrpl::*;
 use crate::keystore::{Keystore, WalletInfo};
 use crate::signer::journal::Journal;
-use crate::signer::xrpl::{self as offline, AccountReport, Template, XrplAccount};
+use crate::signer::xrpl::{self as offline, Template, XrplAccount};
 use crate::transport::{UrDecoder, UrEncoder};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
@@ -173,13 +173,7 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
         }
         AccountCommand::Export { ks, out } => {
             let acct = load_state(&ks)?;
-            let payload = XrplAccountPayload {
-                version: VERSION,
-                address: acct.address.clone(),
-                public_key: hex::decode(&acct.public_key)?,
-                key_type: acct.key_type.name().into(),
-            };
-            write_payload(XrplAccountPayload::UR_TYPE, &payload.to_cbor(), &out)
+            write_payload(XrplAccountPayload::UR_TYPE, &offline::account_payload(&acct)?.to_cbor(), &out)
         }
         AccountCommand::ApplyState { ks, input } => {
             let state = XrplStatePayload::from_cbor(&read_payload(XrplStatePayload::UR_TYPE, input.as_deref())?)?;
@@ -188,14 +182,7 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
             }
             let mut acct = load_state(&ks)?;
             let mut journal = Journal::open(&journal_path(&ks))?;
-            let report = AccountReport {
-                account: state.account.clone(),
-                sequence: state.sequence,
-                ledger_index: state.ledger_index,
-                balance_drops: state.balance_drops,
-                fee_drops: state.fee_drops,
-                outcomes: state.outcomes.iter().map(|o| (hex::encode_upper(&o.hash), o.result.clone())).collect(),
-            };
+            let report = offline::report_of(&state);
             let unapplied = offline::reconcile(&mut acct, &report, &mut journal)?;
             save_state(&ks, &acct)?;
             println!("next Sequence {}, ledger {}, fee {} drops, balance {} drops", acct.next_sequence, acct.ledger_index, acct.fee_drops, state.balance_drops);
@@ -266,23 +253,13 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
 }
 
 fn write_signed(signed: &[offline::SignedTx], out: &PayloadOut) -> Result<()> {
-    let payload = XrplSignedPayload {
-        version: VERSION,
-        transactions: signed
-            .iter()
-            .map(|s| SignedEntry { blob: s.blob.clone(), hash: hex::decode(&s.hash).unwrap_or_default(), sequence: s.sequence, last_ledger_sequence: s.last_ledger_sequence })
-            .collect(),
-    };
-    write_payload(XrplSignedPayload::UR_TYPE, &payload.to_cbor(), out)
+    write_payload(XrplSignedPayload::UR_TYPE, &offline::signed_payload(signed).to_cbor(), out)
 }
 
 fn keystore(ks: &KeystoreArgs) -> Result<Keystore> {
     Ok(Keystore::open(&Keystore::locate(ks.keystore.as_deref()))?)
 }
 
-fn state_path(ks: &KeystoreArgs) -> PathBuf {
-    Keystore::locate(ks.keystore.as_deref()).join(format!("{}.xrpl-account.json", ks.wallet))
-}
 
 fn journal_path(ks: &KeystoreArgs) -> PathBuf {
     Keystore::locate(ks.keystore.as_deref()).join("journal.log")
@@ -305,15 +282,10 @@ fn create(ks: &KeystoreArgs, seed: &Seed) -> Result<()> {
 fn unlock(ks: &KeystoreArgs) -> Result<crate::chain::xrpl::keys::KeyPair> {
     let passphrase = passphrase(false)?;
     let (info, secret) = keystore(ks)?.unlock(&ks.wallet, &passphrase)?;
-    if info.chain != "xrpl" || secret.len() != 17 {
-        bail!("wallet '{}' is not an XRPL wallet", ks.wallet);
+    match offline::keys_from_secret(&secret) {
+        Some(keys) if info.chain == "xrpl" => Ok(keys),
+        _ => bail!("wallet '{}' is not an XRPL wallet", ks.wallet),
     }
-    let mut entropy = [0u8; 16];
-    entropy.copy_from_slice(&secret[..16]);
-    let key_type = if secret[16] == 1 { KeyType::Ed25519 } else { KeyType::Secp256k1 };
-    let seed = Seed::from_entropy(entropy, key_type);
-    zeroize::Zeroize::zeroize(&mut entropy);
-    Ok(seed.key_pair())
 }
 
 /// AIRSIGN_PASSPHRASE (for automation), else a prompt without echo.
@@ -340,13 +312,11 @@ pub(super) fn confirm(question: &str) -> Result<bool> {
 }
 
 fn load_state(ks: &KeystoreArgs) -> Result<XrplAccount> {
-    let path = state_path(ks);
-    let text = std::fs::read(&path).with_context(|| format!("no XRPL account '{}' (looked for {})", ks.wallet, path.display()))?;
-    Ok(serde_json::from_slice(&text)?)
+    offline::load_account(&Keystore::locate(ks.keystore.as_deref()), &ks.wallet).map_err(anyhow::Error::msg)
 }
 
 fn save_state(ks: &KeystoreArgs, acct: &XrplAccount) -> Result<()> {
-    Ok(crate::keystore::write_durably(&state_path(ks), &serde_json::to_vec_pretty(acct)?)?)
+    offline::save_account(&Keystore::locate(ks.keystore.as_deref()), &ks.wallet, acct).map_err(anyhow::Error::msg)
 }
 
 /// A payload from UR part text (one part a line, any order, until complete) or a CBOR
