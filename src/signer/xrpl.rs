@@ -404,6 +404,68 @@ fn drops_to_xrp(drops: &str) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
+/// The `xrpl-signed` payload for signed transactions.
+pub fn signed_payload(signed: &[SignedTx]) -> crate::envelope::xrpl::XrplSignedPayload {
+    crate::envelope::xrpl::XrplSignedPayload {
+        version: crate::envelope::xrpl::VERSION,
+        transactions: signed
+            .iter()
+            .map(|s| crate::envelope::xrpl::SignedEntry { blob: s.blob.clone(), hash: hex::decode(&s.hash).unwrap_or_default(), sequence: s.sequence, last_ledger_sequence: s.last_ledger_sequence })
+            .collect(),
+    }
+}
+
+/// What an `xrpl-state` payload tells the offline account.
+pub fn report_of(state: &crate::envelope::xrpl::XrplStatePayload) -> AccountReport {
+    AccountReport {
+        account: state.account.clone(),
+        sequence: state.sequence,
+        ledger_index: state.ledger_index,
+        balance_drops: state.balance_drops,
+        fee_drops: state.fee_drops,
+        outcomes: state.outcomes.iter().map(|o| (hex::encode_upper(&o.hash), o.result.clone())).collect(),
+    }
+}
+
+/// The `xrpl-account` payload the online side watches.
+pub fn account_payload(account: &XrplAccount) -> Result<crate::envelope::xrpl::XrplAccountPayload, hex::FromHexError> {
+    Ok(crate::envelope::xrpl::XrplAccountPayload {
+        version: crate::envelope::xrpl::VERSION,
+        address: account.address.clone(),
+        public_key: hex::decode(&account.public_key)?,
+        key_type: account.key_type.name().into(),
+    })
+}
+
+/// Where the keystore keeps an XRPL account's public state (Sequence, ledger, fee): beside
+/// the encrypted key file, as JSON (nothing secret).
+pub fn state_path(keystore_dir: &std::path::Path, wallet: &str) -> std::path::PathBuf {
+    keystore_dir.join(format!("{wallet}.xrpl-account.json"))
+}
+
+pub fn load_account(keystore_dir: &std::path::Path, wallet: &str) -> Result<XrplAccount, String> {
+    let path = state_path(keystore_dir, wallet);
+    let text = std::fs::read(&path).map_err(|e| format!("no XRPL account '{wallet}' (looked for {}): {e}", path.display()))?;
+    serde_json::from_slice(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub fn save_account(keystore_dir: &std::path::Path, wallet: &str, account: &XrplAccount) -> Result<(), String> {
+    let json = serde_json::to_vec_pretty(account).map_err(|e| e.to_string())?;
+    crate::keystore::write_durably(&state_path(keystore_dir, wallet), &json).map_err(|e| e.to_string())
+}
+
+/// The key pair stored in the keystore for an XRPL wallet: 16 bytes of entropy and a
+/// key-type byte (0 secp256k1, 1 Ed25519).
+pub fn keys_from_secret(secret: &[u8]) -> Option<KeyPair> {
+    if secret.len() != 17 {
+        return None;
+    }
+    let mut entropy = zeroize::Zeroizing::new([0u8; 16]);
+    entropy.copy_from_slice(&secret[..16]);
+    let key_type = if secret[16] == 1 { KeyType::Ed25519 } else { KeyType::Secp256k1 };
+    Some(crate::chain::xrpl::keys::Seed::from_entropy(*entropy, key_type).key_pair())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -476,66 +538,4 @@ mod tests {
         assert_eq!(reconcile(&mut acct, &report, &mut j).unwrap(), vec![9]);
         assert_eq!((acct.next_sequence, acct.ledger_index, acct.fee_drops), (9, 2000, 15));
     }
-}
-
-/// The `xrpl-signed` payload for signed transactions.
-pub fn signed_payload(signed: &[SignedTx]) -> crate::envelope::xrpl::XrplSignedPayload {
-    crate::envelope::xrpl::XrplSignedPayload {
-        version: crate::envelope::xrpl::VERSION,
-        transactions: signed
-            .iter()
-            .map(|s| crate::envelope::xrpl::SignedEntry { blob: s.blob.clone(), hash: hex::decode(&s.hash).unwrap_or_default(), sequence: s.sequence, last_ledger_sequence: s.last_ledger_sequence })
-            .collect(),
-    }
-}
-
-/// What an `xrpl-state` payload tells the offline account.
-pub fn report_of(state: &crate::envelope::xrpl::XrplStatePayload) -> AccountReport {
-    AccountReport {
-        account: state.account.clone(),
-        sequence: state.sequence,
-        ledger_index: state.ledger_index,
-        balance_drops: state.balance_drops,
-        fee_drops: state.fee_drops,
-        outcomes: state.outcomes.iter().map(|o| (hex::encode_upper(&o.hash), o.result.clone())).collect(),
-    }
-}
-
-/// The `xrpl-account` payload the online side watches.
-pub fn account_payload(account: &XrplAccount) -> Result<crate::envelope::xrpl::XrplAccountPayload, hex::FromHexError> {
-    Ok(crate::envelope::xrpl::XrplAccountPayload {
-        version: crate::envelope::xrpl::VERSION,
-        address: account.address.clone(),
-        public_key: hex::decode(&account.public_key)?,
-        key_type: account.key_type.name().into(),
-    })
-}
-
-/// Where the keystore keeps an XRPL account's public state (Sequence, ledger, fee): beside
-/// the encrypted key file, as JSON (nothing secret).
-pub fn state_path(keystore_dir: &std::path::Path, wallet: &str) -> std::path::PathBuf {
-    keystore_dir.join(format!("{wallet}.xrpl-account.json"))
-}
-
-pub fn load_account(keystore_dir: &std::path::Path, wallet: &str) -> Result<XrplAccount, String> {
-    let path = state_path(keystore_dir, wallet);
-    let text = std::fs::read(&path).map_err(|e| format!("no XRPL account '{wallet}' (looked for {}): {e}", path.display()))?;
-    serde_json::from_slice(&text).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-pub fn save_account(keystore_dir: &std::path::Path, wallet: &str, account: &XrplAccount) -> Result<(), String> {
-    let json = serde_json::to_vec_pretty(account).map_err(|e| e.to_string())?;
-    crate::keystore::write_durably(&state_path(keystore_dir, wallet), &json).map_err(|e| e.to_string())
-}
-
-/// The key pair stored in the keystore for an XRPL wallet: 16 bytes of entropy and a
-/// key-type byte (0 secp256k1, 1 Ed25519).
-pub fn keys_from_secret(secret: &[u8]) -> Option<KeyPair> {
-    if secret.len() != 17 {
-        return None;
-    }
-    let mut entropy = zeroize::Zeroizing::new([0u8; 16]);
-    entropy.copy_from_slice(&secret[..16]);
-    let key_type = if secret[16] == 1 { KeyType::Ed25519 } else { KeyType::Secp256k1 };
-    Some(crate::chain::xrpl::keys::Seed::from_entropy(*entropy, key_type).key_pair())
 }
