@@ -1,7 +1,6 @@
-//! End to end across the two apps' screens through the virtual camera: the offline side's
-//! player -> the online app's scanner (and back), for an XRPL batch of 10 against the rippled
-//! stand-in (the offline XRPL side is the CLI until the offline app has XRPL screens) and
-//! for a Monero key image export made by the offline app.
+//! End to end across the two apps' screens through the virtual camera: the offline app's
+//! player -> the online app's scanner and back, for an XRPL batch of 10 (against the rippled
+//! stand-in) and for a Monero key image export.
 #![cfg(all(feature = "gui", feature = "net"))]
 
 mod common;
@@ -53,59 +52,79 @@ fn fill<S>(h: &mut Harness<'_, S>, label: &str, text: &str) {
     h.run_steps(1);
 }
 
-fn airsign(args: &[&str], stdin: &[u8], pw: &str) -> String {
-    let out = common::run_airsign(args, stdin, &[("AIRSIGN_PASSPHRASE", pw)]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
+/// Moves what one app's player shows to the other app's camera: the parts it animates
+/// through, as the other camera would film them over a few seconds.
+fn film<S>(h: &mut Harness<'_, S>, showing: impl Fn(&S) -> Option<&Player>, to: &Screen) {
+    let cycles = 3 * showing(h.state()).expect("a QR is showing").seq_len() + 2;
+    let mut parts = Vec::new();
+    for _ in 0..cycles {
+        parts.push(showing(h.state()).unwrap().part_text().to_owned());
+        h.step();
+    }
+    *to.lock().unwrap() = parts;
 }
 
 #[test]
-fn xrpl_batch_of_ten_from_the_offline_side_is_submitted_by_the_online_app() {
+fn xrpl_batch_of_ten_goes_from_the_offline_app_to_the_online_app_and_the_ledger() {
     let dir = std::env::temp_dir().join(format!("airsign-app-online-xrpl-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let ks = dir.join("keys");
-    let ks = ks.to_str().unwrap();
     let account = "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6";
-    airsign(&["xrpl", "account", "restore", "--wallet", "cold", "--keystore", ks], b"shYHSiJod8CLPTj1SNJ2PdUFj4pFk\n", "pw");
     let standin = common::start_standin(&serde_json::json!({"accounts": {account: {"balance": "100000000", "sequence": 7}}, "ledger_index": 900}), &dir);
 
-    let screen: Screen = Arc::new(Mutex::new(Vec::new()));
-    let app = OnlineApp::new(dir.join("online.sqlite"), standin.url.clone(), camera_on(&screen));
-    let mut h = Harness::builder().with_size([900.0, 1400.0]).build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), app);
-    h.run_steps(2);
+    let to_offline: Screen = Arc::new(Mutex::new(Vec::new()));
+    let to_online: Screen = Arc::new(Mutex::new(Vec::new()));
+    let mut off = Harness::builder().with_size([900.0, 1400.0]).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(dir.join("keys"), camera_on(&to_offline)));
+    let mut on = Harness::builder()
+        .with_size([900.0, 1400.0])
+        .build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), OnlineApp::new(dir.join("online.sqlite"), standin.url.clone(), camera_on(&to_online)));
+    off.run_steps(2);
+    on.run_steps(2);
 
-    // The offline side shows its account; the online app scans it and watches.
-    *screen.lock().unwrap() = airsign(&["xrpl", "account", "export", "--wallet", "cold", "--keystore", ks, "--ur"], b"", "pw").lines().map(str::to_owned).collect();
-    h.get_by_label("Scan an account from the offline side").click();
-    h.run_steps(2);
-    h.get_by_label("Start camera").click();
-    step_until(&mut h, "watching", |h| h.state().notice().is_some_and(|n| n.contains("watching")));
+    // Offline: restore the tutorial's account; show it; the online app watches it.
+    fill(&mut off, "Wallet name", "cold");
+    fill(&mut off, "Passphrase", "pw");
+    fill(&mut off, "Or restore from the 25 words:", "shYHSiJod8CLPTj1SNJ2PdUFj4pFk");
+    off.get_by_label("Restore XRPL account").click();
+    off.run_steps(3);
+    off.get_by_label("Show account").click();
+    off.run_steps(2);
+    film(&mut off, OfflineApp::showing, &to_online);
+    on.get_by_label("Scan an account from the offline side").click();
+    on.run_steps(2);
+    on.get_by_label("Start camera").click();
+    step_until(&mut on, "watching", |h| h.state().notice().is_some_and(|n| n.contains("watching")));
 
-    // Sync: the state the online app shows is what the offline side applies.
-    h.get_by_label(&format!("Sync {account}")).click();
-    step_until(&mut h, "the state QR", |h| h.state().showing().is_some());
-    let player = h.state().showing().unwrap();
-    assert_eq!(player.ur_type(), "xrpl-state");
-    let state_parts = player.all_parts_text();
-    let applied = airsign(&["xrpl", "account", "apply-state", "--wallet", "cold", "--keystore", ks], state_parts.as_bytes(), "pw");
-    assert!(applied.contains("next Sequence 7"), "{applied}");
-    h.get_by_label("Done").click();
-    h.run_steps(2);
+    // Online: sync and show the state; offline: scan and apply it.
+    on.get_by_label(&format!("Sync {account}")).click();
+    step_until(&mut on, "the state QR", |h| h.state().showing().is_some());
+    film(&mut on, OnlineApp::showing, &to_offline);
+    off.get_by_label("Done").click();
+    off.run_steps(2);
+    off.get_by_label("Scan account state").click();
+    off.run_steps(2);
+    off.get_by_label("Start camera").click();
+    step_until(&mut off, "the state applied", |h| h.state().notice().is_some_and(|n| n.contains("next Sequence 7")));
 
-    // The offline side signs a batch of 10; the online app scans, submits, shows outcomes.
+    // Offline: ten payments from templates, reviewed, approved, shown; online: scanned,
+    // submitted in groups of 10, outcomes listed.
     let templates: Vec<serde_json::Value> = (0..10).map(|i| serde_json::json!({"template": "Payment", "destination": "rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn", "amount": format!("{}", 1_000_000 + i)})).collect();
     let batch = dir.join("batch.json");
     std::fs::write(&batch, serde_json::to_string(&templates).unwrap()).unwrap();
-    let signed = dir.join("signed.cbor");
-    airsign(&["xrpl", "account", "sign-batch", "--wallet", "cold", "--keystore", ks, "--templates", batch.to_str().unwrap(), "--yes", "-o", signed.to_str().unwrap()], b"", "pw");
-    let message = std::fs::read(&signed).unwrap();
-    *screen.lock().unwrap() = parts_of("xrpl-signed", &message);
-    h.get_by_label("Scan signed XRPL transactions").click();
-    h.run_steps(2);
-    h.get_by_label("Start camera").click();
-    step_until(&mut h, "the outcomes", |h| h.state().lines().is_some());
-    let lines = h.state().lines().unwrap().to_vec();
+    fill(&mut off, "Templates file", batch.to_str().unwrap());
+    off.get_by_label("Review templates").click();
+    off.run_steps(3);
+    assert!(off.query_all_by_label_contains("#16 Payment 1.000009 XRP to rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn").next().is_some(), "the review names each payment");
+    off.get_by_label("Approve and sign").click();
+    step_until(&mut off, "the signed QR", |h| h.state().showing().is_some());
+    film(&mut off, OfflineApp::showing, &to_online);
+    on.get_by_label("Done").click();
+    on.run_steps(2);
+    on.get_by_label("Scan signed XRPL transactions").click();
+    on.run_steps(2);
+    on.get_by_label("Start camera").click();
+    step_until(&mut on, "the outcomes", |h| h.state().lines().is_some());
+    let lines = on.state().lines().unwrap().to_vec();
     assert_eq!(lines.len(), 10, "{lines:?}");
     assert!(lines.iter().all(|l| l.contains("tesSUCCESS")), "{lines:?}");
     for seq in 7..17 {

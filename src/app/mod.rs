@@ -2,6 +2,7 @@
 //! a library call; the screens only gather input, show results and keep the UI responsive.
 
 pub mod offline;
+mod offline_xrpl;
 #[cfg(feature = "net")]
 pub mod online;
 pub mod widgets;

@@ -1,9 +1,12 @@
 //! `airsign offline`: the signer's screens. Monero: create or restore a wallet, unlock it,
 //! show the view-only wallet for Feather, turn scanned outputs into key images, review and
-//! sign unsigned sets (with the journal's warning). No network code is used here.
+//! sign unsigned sets (with the journal's warning). XRPL: see `offline_xrpl`. No network
+//! code is used here.
 
+use super::offline_xrpl::{self, XrplScreen, XrplSession};
 use super::widgets::{PlayerView, ScannerView, SourceFactory};
 use crate::chain::monero::keys::{Network, WalletKeys};
+use crate::chain::xrpl::keys::{wallet_propose, Seed};
 use crate::chain::monero::outputs::OutputScanner;
 use crate::chain::monero::review::format_xmr;
 use crate::keystore::{Keystore, WalletInfo};
@@ -28,6 +31,7 @@ enum Screen {
     Show(PlayerView),
     Scan(ScannerView, Purpose),
     Review { set: Box<ReviewedSet>, text: String, conflict: Option<String>, allow_respend: bool },
+    Xrpl(XrplScreen),
 }
 
 struct Unlocked {
@@ -46,6 +50,7 @@ pub struct OfflineApp {
     network: Network,
     notice: Option<(bool, String)>,
     wallet: Option<Unlocked>,
+    xrpl: Option<XrplSession>,
 }
 
 impl OfflineApp {
@@ -60,6 +65,7 @@ impl OfflineApp {
             network: Network::Mainnet,
             notice: None,
             wallet: None,
+            xrpl: None,
         }
     }
 
@@ -68,6 +74,7 @@ impl OfflineApp {
     pub fn showing(&self) -> Option<&crate::transport::Player> {
         match &self.screen {
             Screen::Show(p) => Some(&p.player),
+            Screen::Xrpl(x) => XrplSession::showing(x),
             _ => None,
         }
     }
@@ -93,10 +100,16 @@ impl OfflineApp {
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("airsign offline");
-                if let Some(w) = &self.wallet {
-                    ui.label(format!("· wallet '{}' ({}, Monero)", w.name, w.scanner.keys().network().name()));
+                let open = match (&self.wallet, &self.xrpl) {
+                    (Some(w), _) => Some(format!("· wallet '{}' ({}, Monero)", w.name, w.scanner.keys().network().name())),
+                    (_, Some(x)) => Some(format!("· wallet '{}' (XRP Ledger, {})", x.name, x.address())),
+                    _ => None,
+                };
+                if let Some(open) = open {
+                    ui.label(open);
                     if ui.button("Lock").clicked() {
                         self.wallet = None;
+                        self.xrpl = None;
                         self.screen = Screen::Start;
                         self.info("locked");
                     }
@@ -117,7 +130,7 @@ impl OfflineApp {
         self.screen = match screen {
             Screen::Start => self.start_ui(ui),
             Screen::Words(words) => {
-                ui.heading("Write these 25 words down");
+                ui.heading("Write these words down");
                 ui.label("They restore the wallet. They are shown only now and never stored in clear.");
                 ui.add(egui::Label::new(egui::RichText::new(words.as_str()).monospace().size(18.0)).wrap());
                 if ui.button("I have written them down").clicked() {
@@ -127,6 +140,10 @@ impl OfflineApp {
                 }
             }
             Screen::Home => self.home_ui(ui),
+            Screen::Xrpl(x) => match &mut self.xrpl {
+                Some(session) => Screen::Xrpl(session.ui(ui, x, &self.sources, &mut self.notice)),
+                None => Screen::Start,
+            },
             Screen::ViewOnly { json, mut texture } => {
                 ui.heading("View-only wallet");
                 ui.label("Scan this with Feather (Wallet > New > Restore from view key / scan QR). It lets the online side see, not spend.");
@@ -250,7 +267,66 @@ impl OfflineApp {
                 }
             };
         }
+        ui.separator();
+        ui.label("XRP Ledger account (the name and passphrase above protect it; the words field restores from s..., 12 RFC 1751 words or hex):");
+        ui.horizontal(|ui| {
+            if ui.button("Create XRPL account").clicked() {
+                next = match Seed::random(crate::chain::xrpl::keys::KeyType::Secp256k1) {
+                    Ok(seed) => {
+                        let words = wallet_propose(&seed).master_key;
+                        match self.store_xrpl(&seed) {
+                            Some(_) => Screen::Words(words),
+                            None => Screen::Start,
+                        }
+                    }
+                    Err(e) => {
+                        self.error(e);
+                        Screen::Start
+                    }
+                };
+            }
+            if ui.button("Restore XRPL account").clicked() {
+                next = match Seed::parse(&self.words, None) {
+                    Ok(seed) => {
+                        self.words = Zeroizing::new(String::new());
+                        match self.store_xrpl(&seed) {
+                            Some(s) => s,
+                            None => Screen::Start,
+                        }
+                    }
+                    Err(e) => {
+                        self.error(e);
+                        Screen::Start
+                    }
+                };
+            }
+        });
         next
+    }
+
+    fn store_xrpl(&mut self, seed: &Seed) -> Option<Screen> {
+        let name = self.wallet_name.trim().to_owned();
+        if name.is_empty() || self.passphrase.is_empty() {
+            self.error("choose a wallet name and a passphrase first");
+            return None;
+        }
+        let opened = offline_xrpl::create(&self.keystore_dir, &name, &self.passphrase, seed).and_then(|_| {
+            let mut secret = Zeroizing::new(seed.entropy().to_vec());
+            secret.push(if seed.key_type() == crate::chain::xrpl::keys::KeyType::Ed25519 { 1 } else { 0 });
+            XrplSession::open(&self.keystore_dir, &name, &secret)
+        });
+        self.passphrase = Zeroizing::new(String::new());
+        match opened {
+            Ok(session) => {
+                self.info(format!("XRPL account {} stored, encrypted", session.address()));
+                self.xrpl = Some(session);
+                Some(Screen::Xrpl(XrplScreen::Home))
+            }
+            Err(e) => {
+                self.error(e);
+                None
+            }
+        }
     }
 
     fn store(&mut self, keys: WalletKeys, show_words: bool) -> Screen {
@@ -287,9 +363,22 @@ impl OfflineApp {
                 return Screen::Start;
             }
         };
+        if info.chain == "xrpl" {
+            return match XrplSession::open(&self.keystore_dir, &name, &secret) {
+                Ok(session) => {
+                    self.xrpl = Some(session);
+                    self.info("unlocked");
+                    Screen::Xrpl(XrplScreen::Home)
+                }
+                Err(e) => {
+                    self.error(e);
+                    Screen::Start
+                }
+            };
+        }
         let network = info.public["network"].as_str().and_then(Network::parse);
         let (true, Some(network), Ok(spend)) = (info.chain == "monero", network, <&[u8; 32]>::try_from(secret.as_slice())) else {
-            self.error(format!("wallet '{name}' is not a Monero wallet (this screen signs Monero; XRPL is in the CLI for now)"));
+            self.error(format!("wallet '{name}' is neither a Monero nor an XRPL wallet"));
             return Screen::Start;
         };
         let keys = WalletKeys::from_spend_secret(spend, network);
@@ -300,6 +389,9 @@ impl OfflineApp {
     }
 
     fn home_ui(&mut self, ui: &mut egui::Ui) -> Screen {
+        if self.xrpl.is_some() {
+            return Screen::Xrpl(XrplScreen::Home);
+        }
         let Some(w) = &self.wallet else { return Screen::Start };
         ui.label(format!("Address: {}", w.scanner.keys().address()));
         let mut next = Screen::Home;

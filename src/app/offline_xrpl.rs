@@ -1,0 +1,219 @@
+//! The offline app's XRPL screens: the account's state (Sequence, ledger, fee) kept beside
+//! the keystore, the account shown to the online side, its state applied, sign requests
+//! and template batches reviewed and signed with every field filled.
+
+use super::widgets::{PlayerView, ScannerView, SourceFactory};
+use crate::chain::xrpl::keys::{KeyPair, Seed};
+use crate::envelope::xrpl::{Versioned, XrplSignRequestPayload, XrplStatePayload};
+use crate::keystore::{Keystore, WalletInfo};
+use crate::signer::journal::Journal;
+use crate::signer::xrpl::{self as offline, Template, XrplAccount};
+use eframe::egui;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+pub enum Purpose {
+    State,
+    Request,
+}
+
+pub enum Pending {
+    Request(Vec<(Value, u32)>),
+    Batch(Vec<Template>),
+}
+
+pub enum XrplScreen {
+    Home,
+    Show(PlayerView),
+    Scan(ScannerView, Purpose),
+    Review { text: String, pending: Pending },
+}
+
+pub struct XrplSession {
+    pub name: String,
+    keys: KeyPair,
+    account: XrplAccount,
+    keystore_dir: PathBuf,
+    templates_path: String,
+}
+
+/// Stores a new XRPL wallet (seed entropy and key type, encrypted) and its account state.
+pub fn create(keystore_dir: &Path, name: &str, passphrase: &str, seed: &Seed) -> Result<(), String> {
+    let keys = seed.key_pair();
+    let public = serde_json::json!({ "address": keys.address(), "public_key": hex::encode_upper(keys.public_key()), "key_type": seed.key_type().name() });
+    let mut secret = Zeroizing::new(seed.entropy().to_vec());
+    secret.push(match seed.key_type() {
+        crate::chain::xrpl::keys::KeyType::Secp256k1 => 0,
+        crate::chain::xrpl::keys::KeyType::Ed25519 => 1,
+    });
+    let store = Keystore::open(keystore_dir).map_err(|e| e.to_string())?;
+    store.create(WalletInfo { name: name.to_owned(), chain: "xrpl".into(), public }, &secret, passphrase).map_err(|e| e.to_string())?;
+    offline::save_account(keystore_dir, name, &XrplAccount::new(&keys))
+}
+
+impl XrplSession {
+    pub fn open(keystore_dir: &Path, name: &str, secret: &[u8]) -> Result<XrplSession, String> {
+        let keys = offline::keys_from_secret(secret).ok_or_else(|| format!("wallet '{name}' is not an XRPL wallet"))?;
+        let account = offline::load_account(keystore_dir, name)?;
+        offline::check_key(&account, &keys).map_err(|e| e.to_string())?;
+        Ok(XrplSession { name: name.to_owned(), keys, account, keystore_dir: keystore_dir.to_owned(), templates_path: String::new() })
+    }
+
+    pub fn address(&self) -> &str {
+        &self.account.address
+    }
+
+    fn journal(&self) -> Result<Journal, String> {
+        Journal::open(&self.keystore_dir.join("journal.log")).map_err(|e| e.to_string())
+    }
+
+    fn show_signed(&self, signed: &[offline::SignedTx]) -> Result<XrplScreen, String> {
+        let message = offline::signed_payload(signed).to_cbor();
+        Ok(XrplScreen::Show(PlayerView::new(&format!("{} signed transaction(s): show this to the online side", signed.len()), "xrpl-signed", &message)?))
+    }
+
+    /// Draws one XRPL screen; errors and news go to `notice`.
+    pub fn ui(&mut self, ui: &mut egui::Ui, screen: XrplScreen, sources: &SourceFactory, notice: &mut Option<(bool, String)>) -> XrplScreen {
+        let mut fail = |e: String| {
+            *notice = Some((true, e));
+            XrplScreen::Home
+        };
+        match screen {
+            XrplScreen::Home => {
+                let a = &self.account;
+                ui.label(format!("Account: {}", a.address));
+                ui.label(format!("Next Sequence {}, ledger {}, fee {} drops", a.next_sequence, a.ledger_index, a.fee_drops));
+                let mut next = XrplScreen::Home;
+                if ui.button("Show account").clicked() {
+                    next = match offline::account_payload(&self.account).map_err(|e| e.to_string()).and_then(|p| PlayerView::new("The account: show this to the online side", "xrpl-account", &p.to_cbor())) {
+                        Ok(p) => XrplScreen::Show(p),
+                        Err(e) => fail(e),
+                    };
+                }
+                if ui.button("Scan account state").clicked() {
+                    next = XrplScreen::Scan(ScannerView::new("Scan the account state (xrpl-state)", &["xrpl-state"]), Purpose::State);
+                }
+                if ui.button("Scan sign request").clicked() {
+                    next = XrplScreen::Scan(ScannerView::new("Scan the sign request (xrpl-sign-request)", &["xrpl-sign-request"]), Purpose::Request);
+                }
+                ui.horizontal(|ui| {
+                    let label = ui.label("Templates file");
+                    ui.add(egui::TextEdit::singleline(&mut self.templates_path)).labelled_by(label.id);
+                });
+                if ui.button("Review templates").clicked() {
+                    next = match self.review_templates() {
+                        Ok(s) => s,
+                        Err(e) => fail(e),
+                    };
+                }
+                next
+            }
+            XrplScreen::Show(mut player) => {
+                let done = ui.button("Done").clicked();
+                player.ui(ui);
+                if done {
+                    XrplScreen::Home
+                } else {
+                    XrplScreen::Show(player)
+                }
+            }
+            XrplScreen::Scan(mut scanner, purpose) => {
+                let got = scanner.ui(ui, sources);
+                let back = ui.button("Cancel").clicked();
+                match (got, purpose) {
+                    (Some((_, message)), Purpose::State) => match self.apply_state(&message) {
+                        Ok(text) => {
+                            *notice = Some((false, text));
+                            XrplScreen::Home
+                        }
+                        Err(e) => fail(e),
+                    },
+                    (Some((_, message)), Purpose::Request) => match self.review_request(&message) {
+                        Ok(s) => s,
+                        Err(e) => fail(e),
+                    },
+                    (None, _) if back => XrplScreen::Home,
+                    (None, purpose) => XrplScreen::Scan(scanner, purpose),
+                }
+            }
+            XrplScreen::Review { text, pending } => {
+                ui.heading("Review before signing");
+                ui.add(egui::Label::new(egui::RichText::new(&text).monospace()).wrap());
+                let mut next = None;
+                ui.horizontal(|ui| {
+                    if ui.button("Approve and sign").clicked() {
+                        next = Some(match self.sign(&pending) {
+                            Ok(s) => s,
+                            Err(e) => fail(e),
+                        });
+                    }
+                    if ui.button("Reject").clicked() {
+                        next = Some(XrplScreen::Home);
+                    }
+                });
+                next.unwrap_or(XrplScreen::Review { text, pending })
+            }
+        }
+    }
+
+    fn apply_state(&mut self, message: &[u8]) -> Result<String, String> {
+        let state = XrplStatePayload::from_cbor(message).map_err(|e| e.to_string())?;
+        let mut journal = self.journal()?;
+        let unapplied = offline::reconcile(&mut self.account, &offline::report_of(&state), &mut journal).map_err(|e| e.to_string())?;
+        offline::save_account(&self.keystore_dir, &self.name, &self.account)?;
+        let mut text = format!("state applied: next Sequence {}, ledger {}, {} outcome(s)", self.account.next_sequence, self.account.ledger_index, state.outcomes.len());
+        if !state.validated {
+            text += " (WARNING: not from a validated ledger)";
+        }
+        if !unapplied.is_empty() {
+            text += &format!("; signed here but not in the ledger: {unapplied:?}");
+        }
+        Ok(text)
+    }
+
+    fn review_request(&mut self, message: &[u8]) -> Result<XrplScreen, String> {
+        let req = XrplSignRequestPayload::from_cbor(message).map_err(|e| e.to_string())?;
+        let txs = offline::review_request(&self.account, &req.account, req.transactions.iter().map(|b| b.as_slice())).map_err(|e| e.to_string())?;
+        let mut text = format!("Sign request for {} on {} (ledger {}):\n", req.account, req.network, req.ledger_index);
+        for blob in &req.transactions {
+            text += &format!("  {}\n", offline::describe(blob));
+        }
+        Ok(XrplScreen::Review { text, pending: Pending::Request(txs) })
+    }
+
+    fn review_templates(&mut self) -> Result<XrplScreen, String> {
+        let bytes = std::fs::read(self.templates_path.trim()).map_err(|e| format!("cannot read {}: {e}", self.templates_path.trim()))?;
+        let templates: Vec<Template> = serde_json::from_slice(&bytes).map_err(|e| format!("templates must be a JSON array: {e}"))?;
+        if self.account.next_sequence == 0 {
+            return Err("the account's Sequence is unknown: scan the account state from the online side first".into());
+        }
+        let mut text = format!("Account {} (next Sequence {}, ledger {}):\n", self.account.address, self.account.next_sequence, self.account.ledger_index);
+        for (i, t) in templates.iter().enumerate() {
+            let tx = offline::build(&self.account, t, self.account.next_sequence + i as u32).map_err(|e| e.to_string())?;
+            let blob = crate::chain::xrpl::codec::encode(&tx).map_err(|e| e.to_string())?;
+            text += &format!("  {}\n", offline::describe(&blob));
+        }
+        Ok(XrplScreen::Review { text, pending: Pending::Batch(templates) })
+    }
+
+    fn sign(&mut self, pending: &Pending) -> Result<XrplScreen, String> {
+        let mut journal = self.journal()?;
+        let signed = match pending {
+            Pending::Request(txs) => offline::sign_reviewed(&self.account, &self.keys, txs, &mut journal).map_err(|e| e.to_string())?,
+            Pending::Batch(templates) => {
+                let signed = offline::sign_batch(&mut self.account, &self.keys, templates, &mut journal, false).map_err(|e| e.to_string())?;
+                offline::save_account(&self.keystore_dir, &self.name, &self.account)?;
+                signed
+            }
+        };
+        self.show_signed(&signed)
+    }
+
+    pub fn showing(screen: &XrplScreen) -> Option<&crate::transport::Player> {
+        match screen {
+            XrplScreen::Show(p) => Some(&p.player),
+            _ => None,
+        }
+    }
+}
