@@ -226,7 +226,15 @@ fn monero_offline_flows_against_monero_wallet_rpc() {
     assert!(tx["change"]["ours"].is_array(), "change verified as ours: {tx}");
     let signed_b = rt.dir.join("signed-b");
     ok(airsign(&home, &["xmr", "sign", "--wallet", "s", "--yes", file_b.to_str().unwrap(), "-o", signed_b.to_str().unwrap()], ""));
-    let txid_b = rt.call("ONLINE_PORT", "submit_transfer", json!({"tx_data_hex": hex_of(&signed_b)}))["tx_hash_list"][0].as_str().unwrap().to_owned();
+    // This one goes straight to monerod from the online side's own broadcast (the view key
+    // from the view-only export opens the signed set), not through wallet-rpc.
+    let view_only = airsign::wallet::monero::ViewOnly::from_json(&serde_json::to_string(&view_only).unwrap()).unwrap();
+    let txs = view_only.signed_transactions(&std::fs::read(&signed_b).unwrap()).unwrap();
+    assert_eq!(txs.len(), 1);
+    let daemon = format!("http://127.0.0.1:{}", rt.port("DAEMON_PORT"));
+    airsign::wallet::monero::broadcast(&daemon, &txs[0].1).unwrap();
+    airsign::wallet::monero::broadcast(&daemon, &txs[0].1).unwrap();
+    let txid_b = txs[0].0.clone();
     rt.mine(2);
     assert_eq!(miner_received(&rt, &txid_b), 3_500_000_000_000);
     rt.refresh("ONLINE_PORT");
@@ -264,6 +272,9 @@ fn monero_offline_flows_against_monero_wallet_rpc() {
         r["fee"].as_u64().unwrap()
     });
     assert!(rt.try_call("ONLINE_PORT", "submit_transfer", json!({"tx_data_hex": hex_of(&out2)})).is_err(), "the daemon refuses the double spend too");
+    let second = view_only.signed_transactions(&std::fs::read(&out2).unwrap()).unwrap();
+    let refused = airsign::wallet::monero::broadcast(&daemon, &second[0].1).unwrap_err();
+    assert!(refused.contains("double_spend"), "{refused}");
 
     // Test 4: tampering. A flipped byte fails the view-key signature; a destination changed
     // and re-encrypted with the view key is shown as the new address, or refused when the
