@@ -180,3 +180,33 @@ fn monero_key_images_cross_from_the_offline_app_to_the_online_app() {
     assert!(on.query_all_by_label_contains("saved ").next().is_some());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_scanned_monero_signed_set_is_opened_with_the_view_only_key_and_broadcast() {
+    let f: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/monero/txsets.json")).unwrap()).unwrap();
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/regtest/signer.json")).unwrap()).unwrap();
+    let keys = airsign::chain::monero::keys::WalletKeys::from_mnemonic(m["mnemonic"].as_str().unwrap(), airsign::chain::monero::keys::Network::Mainnet).unwrap();
+    let dir = std::env::temp_dir().join(format!("airsign-app-online-bcast-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let screen: Screen = Arc::new(Mutex::new(parts_of("xmr-txsigned", &airsign::envelope::wrap_bytes(&hex::decode(f["signed_two"].as_str().unwrap()).unwrap()))));
+    let app = OnlineApp::new(dir.join("online.sqlite"), "http://127.0.0.1:9".into(), camera_on(&screen));
+    let mut on = Harness::builder().with_size([900.0, 1400.0]).build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), app);
+    on.state_mut().set_save_dir(&dir);
+    on.run_steps(2);
+    // Nothing listens on port 9: the set opens with the view key and the failure is reported
+    // per transaction, the file kept.
+    fill(&mut on, "monerod URL (to broadcast signed sets)", "http://127.0.0.1:9");
+    fill(&mut on, "View-only wallet JSON (from the offline side; opens signed sets to broadcast them)", &airsign::signer::monero::view_only_json(&keys, 0, "cold"));
+    on.get_by_label("Scan Monero key images or signed transaction").click();
+    on.run_steps(2);
+    on.get_by_label("Start camera").click();
+    step_until(&mut on, "the broadcast result", |h| h.state().lines().is_some());
+    let lines = on.state().lines().unwrap().to_vec();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("saved "));
+    assert!(lines[1].contains("http://127.0.0.1:9/send_raw_transaction"), "{lines:?}");
+    assert_eq!(lines[1].split(':').next().unwrap().len(), 64, "the transaction hash: {lines:?}");
+    assert!(dir.join("airsign-signed-tx").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -2,7 +2,8 @@
 //! offline side, sync its state from a rippled URL and show it as `xrpl-state`, scan
 //! `xrpl-signed`, submit in groups of 10 and show the outcomes. Monero: scan the key images
 //! or signed set the offline side shows and save the file for the view-only wallet
-//! (Feather, monero-wallet-cli). Network calls run on a worker thread.
+//! (Feather, monero-wallet-cli); with the view-only export and a monerod URL, broadcast the
+//! signed set directly. Network calls run on a worker thread.
 
 use super::widgets::{PlayerView, ScannerView, SourceFactory};
 use crate::envelope::xrpl::{Versioned, XrplAccountPayload, XrplSignedPayload};
@@ -38,12 +39,14 @@ pub struct OnlineApp {
     screen: Screen,
     rippled_url: String,
     save_dir: String,
+    monerod_url: String,
+    view_only_json: String,
     notice: Option<(bool, String)>,
 }
 
 impl OnlineApp {
     pub fn new(db: PathBuf, rippled_url: String, sources: SourceFactory) -> OnlineApp {
-        OnlineApp { db, sources, screen: Screen::Home, rippled_url, save_dir: ".".into(), notice: None }
+        OnlineApp { db, sources, screen: Screen::Home, rippled_url, save_dir: ".".into(), monerod_url: String::new(), view_only_json: String::new(), notice: None }
     }
 
     /// Where scanned Monero files are saved.
@@ -192,6 +195,12 @@ impl OnlineApp {
             let label = ui.label("Save files in");
             ui.add(egui::TextEdit::singleline(&mut self.save_dir)).labelled_by(label.id);
         });
+        ui.horizontal(|ui| {
+            let label = ui.label("monerod URL (to broadcast signed sets)");
+            ui.add(egui::TextEdit::singleline(&mut self.monerod_url).hint_text("http://127.0.0.1:18081")).labelled_by(label.id);
+        });
+        let label = ui.label("View-only wallet JSON (from the offline side; opens signed sets to broadcast them)");
+        ui.add(egui::TextEdit::multiline(&mut self.view_only_json).desired_rows(2).desired_width(f32::INFINITY)).labelled_by(label.id);
         if ui.button("Scan Monero key images or signed transaction").clicked() {
             next = Screen::Scan(ScannerView::new("Scan from the offline side", &["xmr-keyimage", "xmr-txsigned"]), Purpose::MoneroFile);
         }
@@ -253,13 +262,32 @@ impl OnlineApp {
                 };
                 let name = if ur_type == "xmr-keyimage" { "airsign-key-images" } else { "airsign-signed-tx" };
                 let path = PathBuf::from(self.save_dir.trim()).join(name);
-                match std::fs::write(&path, &file) {
-                    Ok(()) => Screen::Lines(vec![format!("saved {} ({} bytes, {ur_type})", path.display(), file.len())]),
-                    Err(e) => {
-                        self.error(format!("cannot write {}: {e}", path.display()));
-                        Screen::Home
-                    }
+                if let Err(e) = std::fs::write(&path, &file) {
+                    self.error(format!("cannot write {}: {e}", path.display()));
+                    return Screen::Home;
                 }
+                let saved = format!("saved {} ({} bytes, {ur_type})", path.display(), file.len());
+                if ur_type != "xmr-txsigned" || self.monerod_url.trim().is_empty() || self.view_only_json.trim().is_empty() {
+                    return Screen::Lines(vec![saved]);
+                }
+                let view_only = match crate::wallet::monero::ViewOnly::from_json(&self.view_only_json) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        self.error(format!("{saved}; not broadcast: {e}"));
+                        return Screen::Home;
+                    }
+                };
+                let url = self.monerod_url.trim().to_owned();
+                spawn(format!("broadcasting through {url}"), move || {
+                    let mut lines = vec![saved];
+                    for (hash, tx) in view_only.signed_transactions(&file)? {
+                        match crate::wallet::monero::broadcast(&url, &tx) {
+                            Ok(()) => lines.push(format!("broadcast {hash}")),
+                            Err(e) => lines.push(format!("{hash}: {e}")),
+                        }
+                    }
+                    Ok(JobResult::Lines(lines))
+                })
             }
         }
     }
