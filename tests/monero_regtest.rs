@@ -1,7 +1,9 @@
 //! The Monero offline flows against Monero's own software on a private regtest chain
 //! (tests/regtest/up.sh: monerod, a view-only monero-wallet-rpc, an offline full
 //! monero-wallet-rpc, monero-wallet-cli; Debian package `monero` 0.18.0.0). One chain serves
-//! every step, in order, because building it takes most of the time.
+//! every step, in order, because building it takes most of the time. Needs feature `net`
+//! (one signed set is broadcast by airsign's own online code).
+#![cfg(feature = "net")]
 
 #[path = "regtest/harness.rs"]
 mod harness;
