@@ -116,10 +116,7 @@ impl OfflineApp {
                 }
             });
             ui.label("This computer must stay offline: it holds the keys.");
-            if let Some((is_error, text)) = &self.notice {
-                let color = if *is_error { egui::Color32::RED } else { egui::Color32::from_rgb(0, 140, 60) };
-                ui.colored_label(color, text);
-            }
+            super::widgets::notice_line(ui, &self.notice);
             ui.separator();
             egui::ScrollArea::vertical().show(ui, |ui| self.screen_ui(ui));
         });
@@ -170,9 +167,7 @@ impl OfflineApp {
                 }
             }
             Screen::Show(mut player) => {
-                let done = ui.button("Done").clicked();
-                player.ui(ui);
-                if done {
+                if player.ui_with_done(ui) {
                     Screen::Home
                 } else {
                     Screen::Show(player)

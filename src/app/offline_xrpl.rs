@@ -110,9 +110,7 @@ impl XrplSession {
                 next
             }
             XrplScreen::Show(mut player) => {
-                let done = ui.button("Done").clicked();
-                player.ui(ui);
-                if done {
+                if player.ui_with_done(ui) {
                     XrplScreen::Home
                 } else {
                     XrplScreen::Show(player)

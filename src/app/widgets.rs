@@ -8,6 +8,14 @@ use eframe::egui;
 /// Where scanner frames come from: a webcam in the apps, the virtual camera in tests.
 pub type SourceFactory = Box<dyn Fn() -> Result<Box<dyn FrameSource + Send>, String>>;
 
+/// The line under an app's title: the latest error (red) or news (green).
+pub fn notice_line(ui: &mut egui::Ui, notice: &Option<(bool, String)>) {
+    if let Some((is_error, text)) = notice {
+        let color = if *is_error { egui::Color32::RED } else { egui::Color32::from_rgb(0, 140, 60) };
+        ui.colored_label(color, text);
+    }
+}
+
 /// A payload on screen as an animated QR code.
 pub struct PlayerView {
     pub title: String,
@@ -21,6 +29,14 @@ impl PlayerView {
     pub fn new(title: &str, ur_type: &str, message: &[u8]) -> Result<PlayerView, String> {
         let player = Player::new(ur_type, message, DEFAULT_FRAGMENT, DEFAULT_FPS).map_err(|e| e.to_string())?;
         Ok(PlayerView { title: title.to_owned(), player, texture: None, show_text: false, error: None })
+    }
+
+    /// The player with a "Done" button above it (above, so it stays in reach whatever the
+    /// code's size); true once the user is done.
+    pub fn ui_with_done(&mut self, ui: &mut egui::Ui) -> bool {
+        let done = ui.button("Done").clicked();
+        self.ui(ui);
+        done
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui) {
