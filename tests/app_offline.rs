@@ -84,9 +84,9 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     fill(&mut h, "Passphrase", "correct horse");
     fill(&mut h, "Or restore from the 25 words:", &mnemonic());
     h.get_by_label("Restore Monero wallet").click();
-    h.run_steps(3);
     let keys = WalletKeys::from_mnemonic(&mnemonic(), Network::Mainnet).unwrap();
-    assert!(h.query_by_label_contains(&keys.address()).is_some(), "home screen shows the address; notice {:?}", h.state().notice());
+    let address = keys.address();
+    step_until(&mut h, "the home screen with the address", |h| h.query_all_by_label_contains(&address).next().is_some());
 
     // Outputs -> key images, compared with the key image file monero-wallet-cli wrote.
     show(&screen, "xmr-output", &hex_file("outputs"));
@@ -146,5 +146,17 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     h.run_steps(2);
     h.get_by_label("Approve and sign").click();
     step_until(&mut h, "the overridden signature", |h| h.state().showing().is_some());
+
+    // Lock; a wrong passphrase does not unlock (Argon2id runs off the UI thread); the
+    // right one does.
+    h.get_by_label("Lock").click();
+    h.run_steps(2);
+    assert_eq!(h.get_by_label("Wallet name").value().as_deref(), Some("cold"), "the name stays; the passphrase does not");
+    fill(&mut h, "Passphrase", "wrong horse");
+    h.get_by_label("Unlock").click();
+    step_until(&mut h, "the refusal", |h| h.state().notice().is_some_and(|n| n.contains("wrong passphrase")));
+    fill(&mut h, "Passphrase", "correct horse");
+    h.get_by_label("Unlock").click();
+    step_until(&mut h, "the unlocked wallet", |h| h.query_all_by_label_contains(&address).next().is_some());
     let _ = std::fs::remove_dir_all(&home);
 }

@@ -86,7 +86,7 @@ fn xrpl_batch_of_ten_goes_from_the_offline_app_to_the_online_app_and_the_ledger(
     fill(&mut off, "Passphrase", "pw");
     fill(&mut off, "Or restore from the 25 words:", "shYHSiJod8CLPTj1SNJ2PdUFj4pFk");
     off.get_by_label("Restore XRPL account").click();
-    off.run_steps(3);
+    step_until(&mut off, "the XRPL home screen", |h| h.query_by_label("Show account").is_some());
     off.get_by_label("Show account").click();
     off.run_steps(2);
     film(&mut off, OfflineApp::showing, &to_online);
@@ -150,7 +150,7 @@ fn monero_key_images_cross_from_the_offline_app_to_the_online_app() {
     fill(&mut off, "Passphrase", "pw");
     fill(&mut off, "Or restore from the 25 words:", m["mnemonic"].as_str().unwrap());
     off.get_by_label("Restore Monero wallet").click();
-    off.run_steps(3);
+    step_until(&mut off, "the Monero home screen", |h| h.query_by_label("Scan outputs").is_some());
     let outputs = hex::decode(f["outputs"].as_str().unwrap()).unwrap();
     *to_offline.lock().unwrap() = parts_of("xmr-output", &airsign::envelope::wrap_bytes(&outputs));
     off.get_by_label("Scan outputs").click();

@@ -32,6 +32,21 @@ enum Screen {
     Scan(ScannerView, Purpose),
     Review { set: Box<ReviewedSet>, text: String, conflict: Option<String>, allow_respend: bool },
     Xrpl(XrplScreen),
+    /// Unlocking or creating a wallet on a worker thread.
+    Opening { label: String, rx: std::sync::mpsc::Receiver<Result<Opened, String>> },
+}
+
+enum Session {
+    Monero(Unlocked),
+    Xrpl(XrplSession),
+}
+
+/// What the background unlock or create hands back.
+struct Opened {
+    session: Session,
+    /// New backup words, to show once.
+    words: Option<Zeroizing<String>>,
+    info: String,
 }
 
 struct Unlocked {
@@ -131,12 +146,35 @@ impl OfflineApp {
                 ui.label("They restore the wallet. They are shown only now and never stored in clear.");
                 ui.add(egui::Label::new(egui::RichText::new(words.as_str()).monospace().size(18.0)).wrap());
                 if ui.button("I have written them down").clicked() {
-                    Screen::Home
+                    if self.xrpl.is_some() {
+                        Screen::Xrpl(XrplScreen::Home)
+                    } else {
+                        Screen::Home
+                    }
                 } else {
                     Screen::Words(words)
                 }
             }
             Screen::Home => self.home_ui(ui),
+            Screen::Opening { label, rx } => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(&label);
+                });
+                ui.ctx().request_repaint_after(std::time::Duration::from_millis(50));
+                match rx.try_recv() {
+                    Ok(Ok(opened)) => self.opened(opened),
+                    Ok(Err(e)) => {
+                        self.error(e);
+                        Screen::Start
+                    }
+                    Err(std::sync::mpsc::TryRecvError::Empty) => Screen::Opening { label, rx },
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                        self.error("the background task stopped");
+                        Screen::Start
+                    }
+                }
+            }
             Screen::Xrpl(x) => match &mut self.xrpl {
                 Some(session) => Screen::Xrpl(session.ui(ui, x, &self.sources, &mut self.notice)),
                 None => Screen::Start,
@@ -269,10 +307,7 @@ impl OfflineApp {
                 next = match Seed::random(crate::chain::xrpl::keys::KeyType::Secp256k1) {
                     Ok(seed) => {
                         let words = wallet_propose(&seed).master_key;
-                        match self.store_xrpl(&seed) {
-                            Some(_) => Screen::Words(words),
-                            None => Screen::Start,
-                        }
+                        self.store_xrpl(seed, Some(words))
                     }
                     Err(e) => {
                         self.error(e);
@@ -284,10 +319,7 @@ impl OfflineApp {
                 next = match Seed::parse(&self.words, None) {
                     Ok(seed) => {
                         self.words = Zeroizing::new(String::new());
-                        match self.store_xrpl(&seed) {
-                            Some(s) => s,
-                            None => Screen::Start,
-                        }
+                        self.store_xrpl(seed, None)
                     }
                     Err(e) => {
                         self.error(e);
@@ -299,88 +331,88 @@ impl OfflineApp {
         next
     }
 
-    fn store_xrpl(&mut self, seed: &Seed) -> Option<Screen> {
+    /// Checks the name and passphrase fields and takes the passphrase out of the form.
+    fn credentials(&mut self) -> Option<(String, Zeroizing<String>)> {
         let name = self.wallet_name.trim().to_owned();
         if name.is_empty() || self.passphrase.is_empty() {
             self.error("choose a wallet name and a passphrase first");
             return None;
         }
-        let opened = offline_xrpl::create(&self.keystore_dir, &name, &self.passphrase, seed).and_then(|_| {
+        Some((name, std::mem::replace(&mut self.passphrase, Zeroizing::new(String::new()))))
+    }
+
+    /// Runs the keystore's work (Argon2id, the subaddress table) on a worker thread; the
+    /// screen shows a spinner meanwhile.
+    fn in_background(&mut self, label: &str, job: impl FnOnce() -> Result<Opened, String> + Send + 'static) -> Screen {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(job());
+        });
+        Screen::Opening { label: label.to_owned(), rx }
+    }
+
+    fn store_xrpl(&mut self, seed: Seed, words: Option<Zeroizing<String>>) -> Screen {
+        let Some((name, passphrase)) = self.credentials() else { return Screen::Start };
+        let dir = self.keystore_dir.clone();
+        self.in_background("encrypting the new account", move || {
+            offline_xrpl::create(&dir, &name, &passphrase, &seed)?;
             let mut secret = Zeroizing::new(seed.entropy().to_vec());
             secret.push(if seed.key_type() == crate::chain::xrpl::keys::KeyType::Ed25519 { 1 } else { 0 });
-            XrplSession::open(&self.keystore_dir, &name, &secret)
-        });
-        self.passphrase = Zeroizing::new(String::new());
-        match opened {
-            Ok(session) => {
-                self.info(format!("XRPL account {} stored, encrypted", session.address()));
-                self.xrpl = Some(session);
-                Some(Screen::Xrpl(XrplScreen::Home))
-            }
-            Err(e) => {
-                self.error(e);
-                None
-            }
-        }
+            let session = XrplSession::open(&dir, &name, &secret)?;
+            Ok(Opened { info: format!("XRPL account {} stored, encrypted", session.address()), session: Session::Xrpl(session), words })
+        })
     }
 
     fn store(&mut self, keys: WalletKeys, show_words: bool) -> Screen {
-        if self.wallet_name.trim().is_empty() || self.passphrase.is_empty() {
-            self.error("choose a wallet name and a passphrase first");
-            return Screen::Start;
-        }
-        let public = serde_json::json!({ "address": keys.address(), "network": keys.network().name(), "restore_height": 0 });
-        let info = WalletInfo { name: self.wallet_name.trim().to_owned(), chain: "monero".into(), public };
-        let stored = self.keystore().and_then(|k| k.create(info, keys.spend_secret_bytes().as_ref(), &self.passphrase).map_err(|e| e.to_string()));
-        if let Err(e) = stored {
-            self.error(e);
-            return Screen::Start;
-        }
-        self.passphrase = Zeroizing::new(String::new());
-        self.info(format!("wallet '{}' stored, encrypted", self.wallet_name.trim()));
-        let words = keys.mnemonic();
-        self.wallet = Some(Unlocked { name: self.wallet_name.trim().to_owned(), restore_height: 0, scanner: OutputScanner::with_default_lookahead(&keys) });
-        if show_words {
-            Screen::Words(words)
-        } else {
-            Screen::Home
-        }
+        let Some((name, passphrase)) = self.credentials() else { return Screen::Start };
+        let dir = self.keystore_dir.clone();
+        self.in_background("encrypting the new wallet", move || {
+            let public = serde_json::json!({ "address": keys.address(), "network": keys.network().name(), "restore_height": 0 });
+            let info = WalletInfo { name: name.clone(), chain: "monero".into(), public };
+            Keystore::open(&dir).and_then(|k| k.create(info, keys.spend_secret_bytes().as_ref(), &passphrase)).map_err(|e| e.to_string())?;
+            let words = show_words.then(|| keys.mnemonic());
+            let unlocked = Unlocked { name: name.clone(), restore_height: 0, scanner: OutputScanner::with_default_lookahead(&keys) };
+            Ok(Opened { info: format!("wallet '{name}' stored, encrypted"), session: Session::Monero(unlocked), words })
+        })
     }
 
     fn unlock(&mut self) -> Screen {
-        let name = self.wallet_name.trim().to_owned();
-        let result = self.keystore().and_then(|k| k.unlock(&name, &self.passphrase).map_err(|e| e.to_string()));
-        self.passphrase = Zeroizing::new(String::new());
-        let (info, secret) = match result {
-            Ok(r) => r,
-            Err(e) => {
-                self.error(e);
-                return Screen::Start;
+        let Some((name, passphrase)) = self.credentials() else { return Screen::Start };
+        let dir = self.keystore_dir.clone();
+        self.in_background("unlocking", move || {
+            let (info, secret) = Keystore::open(&dir).and_then(|k| k.unlock(&name, &passphrase)).map_err(|e| e.to_string())?;
+            if info.chain == "xrpl" {
+                let session = XrplSession::open(&dir, &name, &secret)?;
+                return Ok(Opened { session: Session::Xrpl(session), words: None, info: "unlocked".into() });
+            }
+            let network = info.public["network"].as_str().and_then(Network::parse);
+            let (true, Some(network), Ok(spend)) = (info.chain == "monero", network, <&[u8; 32]>::try_from(secret.as_slice())) else {
+                return Err(format!("wallet '{name}' is neither a Monero nor an XRPL wallet"));
+            };
+            let keys = WalletKeys::from_spend_secret(spend, network);
+            let restore_height = info.public["restore_height"].as_u64().unwrap_or(0);
+            let unlocked = Unlocked { name, restore_height, scanner: OutputScanner::with_default_lookahead(&keys) };
+            Ok(Opened { session: Session::Monero(unlocked), words: None, info: "unlocked".into() })
+        })
+    }
+
+    /// A finished unlock or create: the session opens, the new words show once.
+    fn opened(&mut self, opened: Opened) -> Screen {
+        self.info(opened.info);
+        let home = match opened.session {
+            Session::Monero(w) => {
+                self.wallet = Some(w);
+                Screen::Home
+            }
+            Session::Xrpl(x) => {
+                self.xrpl = Some(x);
+                Screen::Xrpl(XrplScreen::Home)
             }
         };
-        if info.chain == "xrpl" {
-            return match XrplSession::open(&self.keystore_dir, &name, &secret) {
-                Ok(session) => {
-                    self.xrpl = Some(session);
-                    self.info("unlocked");
-                    Screen::Xrpl(XrplScreen::Home)
-                }
-                Err(e) => {
-                    self.error(e);
-                    Screen::Start
-                }
-            };
+        match opened.words {
+            Some(words) => Screen::Words(words),
+            None => home,
         }
-        let network = info.public["network"].as_str().and_then(Network::parse);
-        let (true, Some(network), Ok(spend)) = (info.chain == "monero", network, <&[u8; 32]>::try_from(secret.as_slice())) else {
-            self.error(format!("wallet '{name}' is neither a Monero nor an XRPL wallet"));
-            return Screen::Start;
-        };
-        let keys = WalletKeys::from_spend_secret(spend, network);
-        let restore_height = info.public["restore_height"].as_u64().unwrap_or(0);
-        self.wallet = Some(Unlocked { name, restore_height, scanner: OutputScanner::with_default_lookahead(&keys) });
-        self.info("unlocked");
-        Screen::Home
     }
 
     fn home_ui(&mut self, ui: &mut egui::Ui) -> Screen {
