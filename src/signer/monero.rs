@@ -36,8 +36,6 @@ pub struct KeyImageSummary {
     pub outputs: usize,
     pub total: u64,
     pub on_subaddresses: usize,
-    /// Outputs the online wallet already marked spent.
-    pub marked_spent: usize,
 }
 
 /// Outputs file -> signed key image file. Every output must be ours.
@@ -50,7 +48,6 @@ pub fn key_images(scanner: &OutputScanner, outputs_file: &[u8]) -> Result<(Vec<u
         outputs: ki.owned.len(),
         total: ki.owned.iter().map(|(o, _)| o.amount).sum(),
         on_subaddresses: ki.owned.iter().filter(|(_, m)| m.subaddress != (0, 0)).count(),
-        marked_spent: ki.owned.iter().filter(|(o, _)| o.is_spent()).count(),
     };
     Ok((key.seal(FileKind::KeyImages, &ki.plaintext), summary))
 }

@@ -5,7 +5,6 @@
 use super::keys::{format_address, Network};
 use super::outputs::{OutputScanner, OwnedOutput};
 use super::txset::{Destination, TxConstructionData, UnsignedTxSet};
-use curve25519_dalek::constants::ED25519_BASEPOINT_TABLE;
 use serde::Serialize;
 
 /// wallet2 (and consensus since 2022) uses rings of 16.
@@ -301,9 +300,4 @@ impl Review {
         s += &format!("\nTotal sent to others: {} XMR, total fee: {} XMR\n", format_xmr(self.sent_to_others), format_xmr(self.fee));
         s
     }
-}
-
-/// `x * G` of an owned output equals its one-time key (used by tests and the signer).
-pub fn owned_key(o: &OwnedOutput) -> [u8; 32] {
-    (&*o.secret * ED25519_BASEPOINT_TABLE).compress().to_bytes()
 }

@@ -7,7 +7,6 @@
 
 use super::archive::{varint_bytes, ArchiveError, Reader};
 use super::cryptonight::cn_fast_hash;
-use super::keys::hash_to_scalar;
 use super::outputs::{derivation_to_scalar, OutputScanner};
 use super::review::PreparedTx;
 use super::txset::{Destination, PendingTx, SignedTxSet, TxConstructionData, UnsignedTxSet};
@@ -248,7 +247,7 @@ fn build(scanner: &OutputScanner, index: usize, tcd: &TxConstructionData, prepar
             pseudo_outs.push(pseudo_out.compress());
         }
     }
-    verify(&tx, tcd, &order, &commitments).map_err(crypto)?;
+    verify(&tx, &message, tcd, &order, &commitments).map_err(crypto)?;
 
     // Outputs that come back to us (change, our own subaddresses): their key images let the
     // online wallet see them spent later without another key image export.
@@ -285,14 +284,13 @@ fn build(scanner: &OutputScanner, index: usize, tcd: &TxConstructionData, prepar
 
 /// Checks what was built before it leaves the signer: every CLSAG verifies against its ring,
 /// the Bulletproof+ verifies, and inputs balance outputs plus fee.
-fn verify(tx: &Transaction<NotPruned>, tcd: &TxConstructionData, order: &[usize], commitments: &[CompressedPoint]) -> Result<(), String> {
+fn verify(tx: &Transaction<NotPruned>, message: &[u8; 32], tcd: &TxConstructionData, order: &[usize], commitments: &[CompressedPoint]) -> Result<(), String> {
     let Transaction::V2 { prefix, proofs: Some(proofs) } = tx else { return Err("not a RingCT transaction".into()) };
     let RctPrunable::Clsag { clsags, pseudo_outs, bulletproof } = &proofs.prunable else { return Err("not CLSAG".into()) };
-    let message = tx.signature_hash().ok_or("no signature hash")?;
     for (n, &i) in order.iter().enumerate() {
         let ring = tcd.sources[i].ring.iter().map(|m| [CompressedPoint::from(m.key), CompressedPoint::from(m.commitment)]).collect();
         let Input::ToKey { key_image, .. } = &prefix.inputs[n] else { return Err("unexpected input".into()) };
-        clsags[n].verify(ring, key_image, &pseudo_outs[n], &message).map_err(|e| format!("CLSAG {n} does not verify: {e:?}"))?;
+        clsags[n].verify(ring, key_image, &pseudo_outs[n], message).map_err(|e| format!("CLSAG {n} does not verify: {e:?}"))?;
     }
     let outs: Vec<EdwardsPoint> = commitments.iter().map(|c| c.decompress().map(Point::into)).collect::<Option<_>>().ok_or("bad commitment")?;
     if !bulletproof.verify(&mut rand_core_06::OsRng, commitments) {
@@ -335,9 +333,4 @@ pub fn read_transaction(r: &mut Reader) -> Result<Vec<u8>, ArchiveError> {
     Transaction::<NotPruned>::read(&mut cursor).map_err(|e| r.invalid("transaction", e.to_string()))?;
     let used = rest.len() - cursor.len();
     Ok(r.bytes(used)?.to_vec())
-}
-
-/// `Hs` re-exported for tests of the construction rules.
-pub fn hs(data: &[u8]) -> Scalar {
-    hash_to_scalar(data)
 }
