@@ -58,5 +58,12 @@ fn restore_addresses_and_view_only_export() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("signature check failed"), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!ki.exists());
+    // The same file as UR part text reaches the same check (the UR path decodes it).
+    let ur = run_airsign(&["ur", "encode", "--type", "xmr-output", "--wrap-bytes", file.to_str().unwrap()], b"", &[]);
+    let ur_file = home.join("other-outputs.ur");
+    std::fs::write(&ur_file, &ur.stdout).unwrap();
+    let out = run_airsign(&["xmr", "key-images", "--wallet", "s", "--keystore", h, ur_file.to_str().unwrap(), "-o", ki.to_str().unwrap()], b"", &env);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("signature check failed"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!ki.exists());
     let _ = std::fs::remove_dir_all(&home);
 }

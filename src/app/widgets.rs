@@ -210,10 +210,8 @@ impl ScannerView {
                 return None;
             }
         };
-        if let Ok(text) = std::str::from_utf8(&bytes) {
-            if text.trim_start().to_ascii_lowercase().starts_with("ur:") {
-                return decode_text(text, &self.accepted).map_err(|e| self.error = Some(e)).ok();
-            }
+        if crate::transport::part::looks_like_ur(&bytes) {
+            return decode_text(&String::from_utf8_lossy(&bytes), &self.accepted).map_err(|e| self.error = Some(e)).ok();
         }
         for t in &self.accepted {
             let message = if t.starts_with("xmr-") || t == "bytes" { crate::envelope::wrap_bytes(&bytes) } else { bytes.clone() };

@@ -1,11 +1,11 @@
 //! `airsign xmr`: the Monero offline signer's verbs. Files are raw wallet2 files; `--ur`
 //! reads or writes UR part text (`xmr-*` types) instead. Keys live in the keystore.
 
-use super::xrpl_account::{confirm, passphrase, print_ur, read_payload};
+use super::xrpl_account::{confirm, journal_path, keystore, passphrase, payload_from_ur_text, print_ur, KeystoreArgs};
 use crate::chain::monero::keys::{Network, WalletKeys};
 use crate::chain::monero::outputs::OutputScanner;
 use crate::chain::monero::review::format_xmr;
-use crate::keystore::{Keystore, WalletInfo};
+use crate::keystore::WalletInfo;
 use crate::signer::journal::Journal;
 use crate::signer::monero as signer;
 use crate::transport::qr::{self, EcLevel};
@@ -14,16 +14,6 @@ use clap::{Args, Subcommand, ValueEnum};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
-
-#[derive(Args)]
-pub struct WalletArgs {
-    /// Wallet name in the keystore.
-    #[arg(long)]
-    wallet: String,
-    /// Keystore directory (else AIRSIGN_HOME, else the platform data directory).
-    #[arg(long)]
-    keystore: Option<PathBuf>,
-}
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum NetworkArg {
@@ -40,6 +30,16 @@ impl From<NetworkArg> for Network {
             NetworkArg::Testnet => Network::Testnet,
         }
     }
+}
+
+/// What a new or restored wallet records besides its keys.
+#[derive(Args)]
+pub struct NewWalletArgs {
+    #[arg(long, value_enum, default_value = "mainnet")]
+    network: NetworkArg,
+    /// The chain height the wallet starts at (for the view-only wallet's scan).
+    #[arg(long, default_value_t = 0)]
+    restore_height: u64,
 }
 
 /// Where a wallet2 file goes: the raw file and/or UR part text on stdout.
@@ -59,26 +59,21 @@ pub enum XmrCommand {
     /// Create a wallet from the OS random source; shows the 25 words once, on stderr.
     New {
         #[command(flatten)]
-        w: WalletArgs,
-        #[arg(long, value_enum, default_value = "mainnet")]
-        network: NetworkArg,
-        /// The chain height the wallet starts at (for the view-only wallet's scan).
-        #[arg(long, default_value_t = 0)]
-        restore_height: u64,
+        w: KeystoreArgs,
+        #[command(flatten)]
+        new: NewWalletArgs,
     },
     /// Restore from the 25-word mnemonic (or the secret spend key in hex), read from stdin.
     Restore {
         #[command(flatten)]
-        w: WalletArgs,
-        #[arg(long, value_enum, default_value = "mainnet")]
-        network: NetworkArg,
-        #[arg(long, default_value_t = 0)]
-        restore_height: u64,
+        w: KeystoreArgs,
+        #[command(flatten)]
+        new: NewWalletArgs,
     },
     /// The primary address, or subaddress (account, index).
     Address {
         #[command(flatten)]
-        w: WalletArgs,
+        w: KeystoreArgs,
         #[arg(long, default_value_t = 0)]
         account: u32,
         #[arg(long, default_value_t = 0)]
@@ -87,7 +82,7 @@ pub enum XmrCommand {
     /// The view-only wallet data Feather scans, as JSON text (and a QR image, EC H).
     ViewOnly {
         #[command(flatten)]
-        w: WalletArgs,
+        w: KeystoreArgs,
         /// Also write the JSON as one QR code (PNG).
         #[arg(long)]
         qr: Option<PathBuf>,
@@ -95,7 +90,7 @@ pub enum XmrCommand {
     /// Outputs file (from the view-only wallet) -> signed key image file.
     KeyImages {
         #[command(flatten)]
-        w: WalletArgs,
+        w: KeystoreArgs,
         /// wallet2 outputs file or `xmr-output` UR text; `-` for stdin.
         outputs: PathBuf,
         #[command(flatten)]
@@ -104,7 +99,7 @@ pub enum XmrCommand {
     /// Show what an unsigned set would do, checked against our keys.
     Review {
         #[command(flatten)]
-        w: WalletArgs,
+        w: KeystoreArgs,
         /// wallet2 unsigned tx set or `xmr-txunsigned` UR text; `-` for stdin.
         unsigned: PathBuf,
         /// JSON instead of text.
@@ -114,7 +109,7 @@ pub enum XmrCommand {
     /// Review, ask, sign, journal: the signed set.
     Sign {
         #[command(flatten)]
-        w: WalletArgs,
+        w: KeystoreArgs,
         unsigned: PathBuf,
         /// Sign without asking (the review goes to stderr).
         #[arg(long)]
@@ -129,25 +124,25 @@ pub enum XmrCommand {
 
 pub fn run(cmd: XmrCommand) -> Result<()> {
     match cmd {
-        XmrCommand::New { w, network, restore_height } => {
-            let keys = WalletKeys::generate(network.into()).context("the OS random source failed")?;
-            create(&w, &keys, restore_height)?;
+        XmrCommand::New { w, new } => {
+            let keys = WalletKeys::generate(new.network.into()).context("the OS random source failed")?;
+            create(&w, &keys, new.restore_height)?;
             eprintln!("Write these 25 words down; they are shown only now:\n\n{}\n", keys.mnemonic().as_str());
             println!("{}", keys.address());
             Ok(())
         }
-        XmrCommand::Restore { w, network, restore_height } => {
+        XmrCommand::Restore { w, new } => {
             let mut phrase = Zeroizing::new(String::new());
             std::io::stdin().lock().read_line(&mut phrase).context("cannot read the mnemonic from stdin")?;
             let trimmed = phrase.trim();
             let keys = if trimmed.len() == 64 && trimmed.bytes().all(|b| b.is_ascii_hexdigit()) {
                 let mut spend = Zeroizing::new([0u8; 32]);
                 hex::decode_to_slice(trimmed, spend.as_mut()).context("the secret spend key is not hex")?;
-                WalletKeys::from_spend_secret(&spend, network.into())
+                WalletKeys::from_spend_secret(&spend, new.network.into())
             } else {
-                WalletKeys::from_mnemonic(trimmed, network.into())?
+                WalletKeys::from_mnemonic(trimmed, new.network.into())?
             };
-            create(&w, &keys, restore_height)?;
+            create(&w, &keys, new.restore_height)?;
             println!("{}", keys.address());
             Ok(())
         }
@@ -224,15 +219,7 @@ pub fn run(cmd: XmrCommand) -> Result<()> {
     }
 }
 
-fn keystore(w: &WalletArgs) -> Result<Keystore> {
-    Ok(Keystore::open(&Keystore::locate(w.keystore.as_deref()))?)
-}
-
-fn journal_path(w: &WalletArgs) -> PathBuf {
-    Keystore::locate(w.keystore.as_deref()).join("journal.log")
-}
-
-fn create(w: &WalletArgs, keys: &WalletKeys, restore_height: u64) -> Result<()> {
+fn create(w: &KeystoreArgs, keys: &WalletKeys, restore_height: u64) -> Result<()> {
     let public = serde_json::json!({
         "address": keys.address(),
         "network": keys.network().name(),
@@ -243,7 +230,7 @@ fn create(w: &WalletArgs, keys: &WalletKeys, restore_height: u64) -> Result<()> 
     Ok(())
 }
 
-fn unlock(w: &WalletArgs) -> Result<(WalletKeys, WalletInfo)> {
+fn unlock(w: &KeystoreArgs) -> Result<(WalletKeys, WalletInfo)> {
     let passphrase = passphrase(false)?;
     let (info, secret) = keystore(w)?.unlock(&w.wallet, &passphrase)?;
     let network = info.public["network"].as_str().and_then(Network::parse);
@@ -260,11 +247,10 @@ fn unlock(w: &WalletArgs) -> Result<(WalletKeys, WalletInfo)> {
 /// A wallet2 file, from the file itself or from UR part text of `ur_type`.
 fn read_file(ur_type: &str, path: &Path) -> Result<Vec<u8>> {
     let raw = super::read_input(Some(path))?;
-    let is_ur = raw.iter().skip_while(|b| b.is_ascii_whitespace()).take(3).map(u8::to_ascii_lowercase).eq(*b"ur:");
-    if !is_ur {
+    if !crate::transport::part::looks_like_ur(&raw) {
         return Ok(raw);
     }
-    let cbor = read_payload(ur_type, Some(path))?;
+    let cbor = payload_from_ur_text(ur_type, &raw)?;
     Ok(crate::envelope::decode(ur_type, &cbor).with_context(|| format!("not a valid '{ur_type}' payload"))?.data)
 }
 

@@ -19,10 +19,10 @@ use zeroize::Zeroizing;
 pub struct KeystoreArgs {
     /// Wallet name in the keystore.
     #[arg(long)]
-    wallet: String,
+    pub(super) wallet: String,
     /// Keystore directory (else AIRSIGN_HOME, else the platform data directory).
     #[arg(long)]
-    keystore: Option<PathBuf>,
+    pub(super) keystore: Option<PathBuf>,
 }
 
 /// Where a payload goes. Checked when the command line is parsed, so a verb that signs
@@ -256,12 +256,12 @@ fn write_signed(signed: &[offline::SignedTx], out: &PayloadOut) -> Result<()> {
     write_payload(XrplSignedPayload::UR_TYPE, &offline::signed_payload(signed).to_cbor(), out)
 }
 
-fn keystore(ks: &KeystoreArgs) -> Result<Keystore> {
+pub(super) fn keystore(ks: &KeystoreArgs) -> Result<Keystore> {
     Ok(Keystore::open(&Keystore::locate(ks.keystore.as_deref()))?)
 }
 
 
-fn journal_path(ks: &KeystoreArgs) -> PathBuf {
+pub(super) fn journal_path(ks: &KeystoreArgs) -> PathBuf {
     Keystore::locate(ks.keystore.as_deref()).join("journal.log")
 }
 
@@ -323,12 +323,17 @@ fn save_state(ks: &KeystoreArgs, acct: &XrplAccount) -> Result<()> {
 /// file: UR text starts with `ur:`, which no CBOR payload of ours does.
 pub(super) fn read_payload(ur_type: &str, input: Option<&Path>) -> Result<Vec<u8>> {
     let bytes = read_input(input)?;
-    let is_ur = bytes.iter().skip_while(|b| b.is_ascii_whitespace()).take(3).map(u8::to_ascii_lowercase).eq(*b"ur:");
-    if !is_ur {
+    if !crate::transport::part::looks_like_ur(&bytes) {
         return Ok(bytes);
     }
+    payload_from_ur_text(ur_type, &bytes)
+}
+
+/// The UR message in part text (one part a line, any order), or an error saying how far
+/// it got.
+pub(super) fn payload_from_ur_text(ur_type: &str, bytes: &[u8]) -> Result<Vec<u8>> {
     let mut decoder = UrDecoder::new(Some(ur_type));
-    for line in String::from_utf8_lossy(&bytes).lines().filter(|l| !l.trim().is_empty()) {
+    for line in String::from_utf8_lossy(bytes).lines().filter(|l| !l.trim().is_empty()) {
         if let Err(e) = decoder.receive(line) {
             eprintln!("skipped a part: {e}");
         }

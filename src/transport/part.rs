@@ -173,6 +173,12 @@ fn decode_part_cbor(cbor: Vec<u8>, max_message_len: usize) -> Result<FountainPar
     Ok(FountainPart { id, seq, data, cbor })
 }
 
+/// Whether bytes hold UR part text (`ur:` after optional whitespace, any case) rather than
+/// a binary payload: no CBOR payload or wallet2 file of ours starts that way.
+pub fn looks_like_ur(bytes: &[u8]) -> bool {
+    bytes.iter().skip_while(|b| b.is_ascii_whitespace()).take(3).map(u8::to_ascii_lowercase).eq(*b"ur:")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
