@@ -184,11 +184,7 @@ impl OfflineApp {
                 ui.label("Scan this with Feather (Wallet > New > Restore from view key / scan QR). It lets the online side see, not spend.");
                 if texture.is_none() {
                     match qr::symbol(&json, EcLevel::H) {
-                        Ok(symbol) => {
-                            let image = qr::render(&symbol, 1);
-                            let color = egui::ColorImage::from_gray([image.width() as usize, image.height() as usize], image.as_raw());
-                            texture = Some(ui.ctx().load_texture("view-only", color, egui::TextureOptions::NEAREST));
-                        }
+                        Ok(symbol) => texture = Some(super::widgets::qr_texture(ui.ctx(), "view-only", &symbol)),
                         Err(e) => self.error(e),
                     }
                 }

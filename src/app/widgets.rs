@@ -8,6 +8,14 @@ use eframe::egui;
 /// Where scanner frames come from: a webcam in the apps, the virtual camera in tests.
 pub type SourceFactory = Box<dyn Fn() -> Result<Box<dyn FrameSource + Send>, String>>;
 
+/// A QR symbol as a texture, one texel per module (quiet zone included): drawn scaled
+/// with nearest-neighbour filtering, so modules stay sharp at any size.
+pub fn qr_texture(ctx: &egui::Context, name: &str, symbol: &crate::transport::qr::Symbol) -> egui::TextureHandle {
+    let image = crate::transport::qr::render(symbol, 1);
+    let color = egui::ColorImage::from_gray([image.width() as usize, image.height() as usize], image.as_raw());
+    ctx.load_texture(name, color, egui::TextureOptions::NEAREST)
+}
+
 /// The line under an app's title: the latest error (red) or news (green).
 pub fn notice_line(ui: &mut egui::Ui, notice: &Option<(bool, String)>) {
     if let Some((is_error, text)) = notice {
@@ -20,7 +28,9 @@ pub fn notice_line(ui: &mut egui::Ui, notice: &Option<(bool, String)>) {
 pub struct PlayerView {
     pub title: String,
     pub player: Player,
-    texture: Option<(u64, egui::TextureHandle)>,
+    /// The texture of the part on screen, keyed by (fragment size, part number): a new
+    /// fragment size restarts the numbering.
+    texture: Option<((usize, u64), egui::TextureHandle)>,
     show_text: bool,
     error: Option<String>,
 }
@@ -84,13 +94,10 @@ impl PlayerView {
             return;
         }
         // A white card with the code: black on white whatever the theme, quiet zone included.
-        let symbol = self.player.symbol();
-        let image = crate::transport::qr::render(symbol, 1);
-        let key = self.player.shown();
-        let stale = self.texture.as_ref().is_none_or(|(k, _)| *k != key);
-        if stale {
-            let color = egui::ColorImage::from_gray([image.width() as usize, image.height() as usize], image.as_raw());
-            self.texture = Some((key, ui.ctx().load_texture("qr", color, egui::TextureOptions::NEAREST)));
+        // Drawn once per part, not once per repaint.
+        let key = (self.player.fragment(), self.player.shown());
+        if self.texture.as_ref().is_none_or(|(k, _)| *k != key) {
+            self.texture = Some((key, qr_texture(ui.ctx(), "qr", self.player.symbol())));
         }
         if let Some((_, texture)) = &self.texture {
             let side = ui.available_width().min(ui.available_height()).clamp(120.0, 720.0);
