@@ -4,7 +4,7 @@
 //! code is used here.
 
 use super::offline_xrpl::{self, XrplScreen, XrplSession};
-use super::widgets::{PlayerView, ScannerView, SourceFactory};
+use super::widgets::{Job, PlayerView, ScannerView, SourceFactory};
 use crate::chain::monero::keys::{Network, WalletKeys};
 use crate::chain::xrpl::keys::{wallet_propose, Seed};
 use crate::chain::monero::outputs::OutputScanner;
@@ -33,7 +33,7 @@ enum Screen {
     Review { set: Box<ReviewedSet>, text: String, conflict: Option<String>, allow_respend: bool },
     Xrpl(XrplScreen),
     /// Unlocking or creating a wallet on a worker thread.
-    Opening { label: String, rx: std::sync::mpsc::Receiver<Result<Opened, String>> },
+    Opening(Job<Opened>),
 }
 
 enum Session {
@@ -156,25 +156,14 @@ impl OfflineApp {
                 }
             }
             Screen::Home => self.home_ui(ui),
-            Screen::Opening { label, rx } => {
-                ui.horizontal(|ui| {
-                    ui.spinner();
-                    ui.label(&label);
-                });
-                ui.ctx().request_repaint_after(std::time::Duration::from_millis(50));
-                match rx.try_recv() {
-                    Ok(Ok(opened)) => self.opened(opened),
-                    Ok(Err(e)) => {
-                        self.error(e);
-                        Screen::Start
-                    }
-                    Err(std::sync::mpsc::TryRecvError::Empty) => Screen::Opening { label, rx },
-                    Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                        self.error("the background task stopped");
-                        Screen::Start
-                    }
+            Screen::Opening(job) => match job.ui(ui) {
+                Some(Ok(opened)) => self.opened(opened),
+                Some(Err(e)) => {
+                    self.error(e);
+                    Screen::Start
                 }
-            }
+                None => Screen::Opening(job),
+            },
             Screen::Xrpl(x) => match &mut self.xrpl {
                 Some(session) => Screen::Xrpl(session.ui(ui, x, &self.sources, &mut self.notice)),
                 None => Screen::Start,
@@ -340,11 +329,7 @@ impl OfflineApp {
     /// Runs the keystore's work (Argon2id, the subaddress table) on a worker thread; the
     /// screen shows a spinner meanwhile.
     fn in_background(&mut self, label: &str, job: impl FnOnce() -> Result<Opened, String> + Send + 'static) -> Screen {
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let _ = tx.send(job());
-        });
-        Screen::Opening { label: label.to_owned(), rx }
+        Screen::Opening(Job::spawn(label, job))
     }
 
     fn store_xrpl(&mut self, seed: Seed, words: Option<Zeroizing<String>>) -> Screen {

@@ -5,12 +5,11 @@
 //! (Feather, monero-wallet-cli); with the view-only export and a monerod URL, broadcast the
 //! signed set directly. Network calls run on a worker thread.
 
-use super::widgets::{PlayerView, ScannerView, SourceFactory};
+use super::widgets::{Job, PlayerView, ScannerView, SourceFactory};
 use crate::envelope::xrpl::{Versioned, XrplAccountPayload, XrplSignedPayload};
 use crate::wallet::xrpl::{self as wallet, HttpTransport, RippledClient, SubmissionStore};
 use eframe::egui;
 use std::path::PathBuf;
-use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 enum Purpose {
@@ -29,7 +28,7 @@ enum Screen {
     Home,
     Scan(ScannerView, Purpose),
     Show(PlayerView),
-    Busy { label: String, rx: Receiver<Result<JobResult, String>> },
+    Busy(Job<JobResult>),
     Lines(Vec<String>),
 }
 
@@ -107,32 +106,21 @@ impl OnlineApp {
                     Screen::Show(player)
                 }
             }
-            Screen::Busy { label, rx } => {
-                ui.horizontal(|ui| {
-                    ui.spinner();
-                    ui.label(&label);
-                });
-                ui.ctx().request_repaint_after(Duration::from_millis(100));
-                match rx.try_recv() {
-                    Ok(Ok(JobResult::Show { title, ur_type, message })) => match PlayerView::new(&title, &ur_type, &message) {
-                        Ok(p) => Screen::Show(p),
-                        Err(e) => {
-                            self.error(e);
-                            Screen::Home
-                        }
-                    },
-                    Ok(Ok(JobResult::Lines(lines))) => Screen::Lines(lines),
-                    Ok(Err(e)) => {
+            Screen::Busy(job) => match job.ui(ui) {
+                Some(Ok(JobResult::Show { title, ur_type, message })) => match PlayerView::new(&title, &ur_type, &message) {
+                    Ok(p) => Screen::Show(p),
+                    Err(e) => {
                         self.error(e);
                         Screen::Home
                     }
-                    Err(std::sync::mpsc::TryRecvError::Empty) => Screen::Busy { label, rx },
-                    Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                        self.error("the background task stopped");
-                        Screen::Home
-                    }
+                },
+                Some(Ok(JobResult::Lines(lines))) => Screen::Lines(lines),
+                Some(Err(e)) => {
+                    self.error(e);
+                    Screen::Home
                 }
-            }
+                None => Screen::Busy(job),
+            },
             Screen::Lines(lines) => {
                 for l in &lines {
                     ui.label(l);
@@ -289,11 +277,7 @@ impl OnlineApp {
 }
 
 fn spawn(label: String, job: impl FnOnce() -> Result<JobResult, String> + Send + 'static) -> Screen {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(job());
-    });
-    Screen::Busy { label, rx }
+    Screen::Busy(Job::spawn(&label, job))
 }
 
 impl eframe::App for OnlineApp {

@@ -8,6 +8,36 @@ use eframe::egui;
 /// Where scanner frames come from: a webcam in the apps, the virtual camera in tests.
 pub type SourceFactory = Box<dyn Fn() -> Result<Box<dyn FrameSource + Send>, String>>;
 
+/// Work on a worker thread (network, key derivation) with a spinner on screen meanwhile.
+pub struct Job<T> {
+    label: String,
+    rx: std::sync::mpsc::Receiver<Result<T, String>>,
+}
+
+impl<T: Send + 'static> Job<T> {
+    pub fn spawn(label: &str, work: impl FnOnce() -> Result<T, String> + Send + 'static) -> Job<T> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(work());
+        });
+        Job { label: label.to_owned(), rx }
+    }
+
+    /// Draws the spinner; the outcome once the worker has finished.
+    pub fn ui(&self, ui: &mut egui::Ui) -> Option<Result<T, String>> {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(&self.label);
+        });
+        ui.ctx().request_repaint_after(std::time::Duration::from_millis(50));
+        match self.rx.try_recv() {
+            Ok(outcome) => Some(outcome),
+            Err(std::sync::mpsc::TryRecvError::Empty) => None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => Some(Err("the background task stopped".into())),
+        }
+    }
+}
+
 /// A QR symbol as a texture, one texel per module (quiet zone included): drawn scaled
 /// with nearest-neighbour filtering, so modules stay sharp at any size.
 pub fn qr_texture(ctx: &egui::Context, name: &str, symbol: &crate::transport::qr::Symbol) -> egui::TextureHandle {
