@@ -72,7 +72,7 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     let _ = std::fs::remove_dir_all(&home);
     let screen: Screen = Arc::new(Mutex::new(Vec::new()));
     let camera_screen = screen.clone();
-    let sources = Box::new(move || {
+    let sources = Arc::new(move || {
         let parts = camera_screen.lock().unwrap().clone();
         Ok(Box::new(VirtualCamera::new(parts.into_iter(), Scene::default(), Degradation::named("blur").unwrap(), 7)) as Box<dyn airsign::transport::FrameSource + Send>)
     });

@@ -29,7 +29,7 @@ fn parts_of(ur_type: &str, message: &[u8]) -> Vec<String> {
 
 fn camera_on(screen: &Screen) -> airsign::app::widgets::SourceFactory {
     let screen = screen.clone();
-    Box::new(move || {
+    Arc::new(move || {
         let parts = screen.lock().unwrap().clone();
         Ok(Box::new(VirtualCamera::new(parts.into_iter(), Scene::default(), Degradation::named("blur").unwrap(), 3)) as Box<dyn FrameSource + Send>)
     })

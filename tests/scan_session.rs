@@ -2,7 +2,7 @@
 //! apps' screens are built on, tested without a window.
 
 use airsign::transport::scan_session::decode_text;
-use airsign::transport::{Degradation, Player, ScanEvent, ScanSession, Scene, UrEncoder, VirtualCamera};
+use airsign::transport::{Degradation, FrameSource, Player, ScanEvent, ScanSession, Scene, UrEncoder, VirtualCamera};
 
 fn camera(parts: Vec<String>) -> Box<VirtualCamera<std::vec::IntoIter<String>>> {
     Box::new(VirtualCamera::new(parts.into_iter(), Scene::default(), Degradation::named("blur").unwrap(), 11))
@@ -74,4 +74,96 @@ fn pasted_text_and_pause() {
     player.set_fragment(500).unwrap();
     assert_eq!(player.fragment(), 500);
     assert_eq!(player.shown(), 1, "a new fragment size restarts the sequence");
+}
+
+/// The virtual camera marked live, filming at a real camera's pace: frames come whether
+/// or not the decoder is ready for them.
+struct LiveCamera {
+    inner: Box<VirtualCamera<std::vec::IntoIter<String>>>,
+    interval: std::time::Duration,
+}
+
+impl FrameSource for LiveCamera {
+    fn next_frame(&mut self) -> Result<Option<airsign::transport::frames::Frame>, airsign::transport::frames::FrameError> {
+        std::thread::sleep(self.interval);
+        self.inner.next_frame()
+    }
+
+    fn is_live(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn the_preview_shows_frames_with_the_code_outlined() {
+    let message = airsign::envelope::wrap_bytes(&[3u8; 1200]);
+    let mut enc = UrEncoder::new("bytes", &message, 400).unwrap();
+    let session = ScanSession::start(camera(enc.parts(3 * enc.seq_len())), vec![]);
+    let mut outlines = Vec::new();
+    let mut previews = 0;
+    let done = loop {
+        if let Some(p) = session.take_preview() {
+            assert!(p.image.width() <= airsign::transport::scan_session::PREVIEW_WIDTH && p.image.height() > 0);
+            previews += 1;
+        }
+        match session.wait().expect("an event") {
+            ScanEvent::Status(s) => outlines.extend(s.outline),
+            ScanEvent::Complete { message, .. } => break message,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(done, message);
+    assert!(previews > 0);
+    assert!(!outlines.is_empty(), "no frame had its code outlined");
+    // The virtual camera centres the code: every outline surrounds the middle of the frame
+    // and stays inside it.
+    for o in &outlines {
+        let (xs, ys): (Vec<f32>, Vec<f32>) = o.iter().map(|p| (p[0], p[1])).unzip();
+        let (min_x, max_x) = (xs.iter().cloned().fold(1.0, f32::min), xs.iter().cloned().fold(0.0, f32::max));
+        let (min_y, max_y) = (ys.iter().cloned().fold(1.0, f32::min), ys.iter().cloned().fold(0.0, f32::max));
+        assert!(min_x < 0.5 && max_x > 0.5 && min_y < 0.5 && max_y > 0.5, "{o:?}");
+        assert!(min_x > -0.05 && max_x < 1.05 && min_y > -0.05 && max_y < 1.05, "{o:?}");
+        // A square code filmed head-on: as wide as tall, in pixels.
+        let (w, h) = ((max_x - min_x) * Scene::default().width as f32, (max_y - min_y) * Scene::default().height as f32);
+        assert!((w / h - 1.0).abs() < 0.15, "{w} x {h}");
+    }
+}
+
+#[test]
+fn a_live_camera_is_decoded_newest_frame_first_and_still_completes() {
+    let message = airsign::envelope::wrap_bytes(&[4u8; 2500]);
+    let mut enc = UrEncoder::new("bytes", &message, 400).unwrap();
+    // Parts change every frame, as on a player at the camera's frame rate.
+    let live = LiveCamera { inner: camera(enc.parts(8 * enc.seq_len())), interval: std::time::Duration::from_millis(5) };
+    let session = ScanSession::start(Box::new(live), vec![]);
+    let mut last = None;
+    let done = loop {
+        match session.wait().expect("an event") {
+            ScanEvent::Status(s) => last = Some(s),
+            ScanEvent::Complete { message, .. } => break message,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(done, message);
+    assert!(last.is_some_and(|s| s.frames > 0));
+    // Nobody took the previews: the slot holds the newest.
+    assert!(session.take_preview().is_some());
+}
+
+#[test]
+fn a_live_camera_that_fails_reports_it() {
+    struct Unplugged;
+    impl FrameSource for Unplugged {
+        fn next_frame(&mut self) -> Result<Option<airsign::transport::frames::Frame>, airsign::transport::frames::FrameError> {
+            Err(airsign::transport::frames::FrameError::Camera("device unplugged".into()))
+        }
+        fn is_live(&self) -> bool {
+            true
+        }
+    }
+    let session = ScanSession::start(Box::new(Unplugged), vec![]);
+    match session.wait() {
+        Some(ScanEvent::Failed(e)) => assert!(e.contains("device unplugged"), "{e}"),
+        other => panic!("{other:?}"),
+    }
 }

@@ -10,10 +10,38 @@ pub mod widgets;
 use std::path::PathBuf;
 use widgets::SourceFactory;
 
-/// The frame source the apps scan from: the webcam when built with it, else an error that
-/// points to the paste / file path.
+/// The cameras the apps scan from: the webcams when built with feature `camera`.
 pub fn default_sources() -> SourceFactory {
-    Box::new(|| Err("this build has no webcam support yet: paste the UR text or load the file instead".to_owned()))
+    std::sync::Arc::new(Webcams)
+}
+
+struct Webcams;
+
+#[cfg(feature = "camera")]
+impl widgets::Cameras for Webcams {
+    fn list(&self) -> Result<Vec<crate::transport::webcam::CameraChoice>, String> {
+        crate::transport::webcam::cameras()
+    }
+
+    fn open(&self, device: Option<u32>, resolution: (u32, u32)) -> Result<Box<dyn crate::transport::FrameSource + Send>, String> {
+        use crate::transport::webcam::{cameras, default_camera, Webcam};
+        let index = match device {
+            Some(i) => i,
+            None => default_camera(&cameras()?)?,
+        };
+        Ok(Box::new(Webcam::open(index, resolution)?))
+    }
+}
+
+#[cfg(not(feature = "camera"))]
+impl widgets::Cameras for Webcams {
+    fn list(&self) -> Result<Vec<crate::transport::webcam::CameraChoice>, String> {
+        Ok(Vec::new())
+    }
+
+    fn open(&self, _: Option<u32>, _: (u32, u32)) -> Result<Box<dyn crate::transport::FrameSource + Send>, String> {
+        Err("this build has no webcam support (feature `camera`): paste the UR text or load the file instead".to_owned())
+    }
 }
 
 /// Runs `airsign offline` in a window.

@@ -2,11 +2,36 @@
 
 use crate::transport::player::{Player, DEFAULT_FPS, DEFAULT_FRAGMENT};
 use crate::transport::scan_session::{decode_text, ScanEvent, ScanSession, ScanStatus};
+use crate::transport::webcam::{CameraChoice, DeviceKind, DEFAULT_RESOLUTION, RESOLUTIONS};
 use crate::transport::FrameSource;
 use eframe::egui;
+use std::sync::Arc;
 
-/// Where scanner frames come from: a webcam in the apps, the virtual camera in tests.
-pub type SourceFactory = Box<dyn Fn() -> Result<Box<dyn FrameSource + Send>, String>>;
+/// Where scanner frames come from: the webcams in the apps, the virtual camera in tests.
+pub trait Cameras: Send + Sync {
+    /// Every video device, classified (listing may open each one briefly: call it off the
+    /// UI thread).
+    fn list(&self) -> Result<Vec<CameraChoice>, String>;
+    /// Starts device `device` (`None`: the first colour camera) near `resolution`.
+    fn open(&self, device: Option<u32>, resolution: (u32, u32)) -> Result<Box<dyn FrameSource + Send>, String>;
+}
+
+/// A closure that makes a source is a camera set of one device: how tests plug in the
+/// virtual camera.
+impl<F> Cameras for F
+where
+    F: Fn() -> Result<Box<dyn FrameSource + Send>, String> + Send + Sync,
+{
+    fn list(&self) -> Result<Vec<CameraChoice>, String> {
+        Ok(vec![CameraChoice { index: 0, name: "virtual camera".into(), kind: DeviceKind::Camera }])
+    }
+
+    fn open(&self, _device: Option<u32>, _resolution: (u32, u32)) -> Result<Box<dyn FrameSource + Send>, String> {
+        self()
+    }
+}
+
+pub type SourceFactory = Arc<dyn Cameras>;
 
 /// Work on a worker thread (network, key derivation) with a spinner on screen meanwhile.
 pub struct Job<T> {
@@ -150,6 +175,12 @@ pub struct ScannerView {
     pasted: String,
     file_path: String,
     error: Option<String>,
+    /// The devices found, once listed; the device and resolution picked.
+    devices: Option<Vec<CameraChoice>>,
+    listing: Option<Job<Vec<CameraChoice>>>,
+    device: Option<u32>,
+    resolution: (u32, u32),
+    preview: Option<egui::TextureHandle>,
 }
 
 impl ScannerView {
@@ -162,6 +193,11 @@ impl ScannerView {
             pasted: String::new(),
             file_path: String::new(),
             error: None,
+            devices: None,
+            listing: None,
+            device: None,
+            resolution: DEFAULT_RESOLUTION,
+            preview: None,
         }
     }
 
@@ -188,22 +224,15 @@ impl ScannerView {
             self.session = None;
             return done;
         }
-        ui.horizontal(|ui| {
-            if self.session.is_none() {
-                if ui.button("Start camera").clicked() {
-                    match sources() {
-                        Ok(source) => {
-                            self.error = None;
-                            self.status = ScanStatus::default();
-                            self.session = Some(ScanSession::start(source, self.accepted.clone()));
-                        }
-                        Err(e) => self.error = Some(e),
-                    }
-                }
-            } else if ui.button("Stop camera").clicked() {
+        if self.session.is_none() {
+            self.camera_controls(ui, sources);
+        } else {
+            if ui.button("Stop camera").clicked() {
                 self.session = None;
+                self.preview = None;
             }
-        });
+            self.preview_ui(ui);
+        }
         let p = &self.status.progress;
         let fraction = if p.fragments_total == 0 { 0.0 } else { p.fragments_resolved as f32 / p.fragments_total as f32 };
         ui.add(egui::ProgressBar::new(fraction).text(self.status.describe()));
@@ -236,6 +265,81 @@ impl ScannerView {
             self.session = None;
         }
         done
+    }
+
+    /// The device picker, the resolution and the start button.
+    fn camera_controls(&mut self, ui: &mut egui::Ui, sources: &SourceFactory) {
+        if let Some(job) = &self.listing {
+            if let Some(outcome) = job.ui(ui) {
+                self.listing = None;
+                match outcome {
+                    Ok(found) => self.devices = Some(found),
+                    Err(e) => self.error = Some(e),
+                }
+            }
+        }
+        ui.horizontal(|ui| {
+            if ui.button("Start camera").clicked() {
+                match sources.open(self.device, self.resolution) {
+                    Ok(source) => {
+                        self.error = None;
+                        self.status = ScanStatus::default();
+                        self.session = Some(ScanSession::start(source, self.accepted.clone()));
+                    }
+                    Err(e) => self.error = Some(e),
+                }
+            }
+            let cameras: Vec<&CameraChoice> = self.devices.iter().flatten().filter(|c| c.kind == DeviceKind::Camera).collect();
+            let name = |index: Option<u32>| match index {
+                None => "first camera found".to_owned(),
+                Some(i) => cameras.iter().find(|c| c.index == i).map_or(format!("device {i}"), |c| c.name.clone()),
+            };
+            egui::ComboBox::from_label("camera").selected_text(name(self.device)).show_ui(ui, |ui| {
+                ui.selectable_value(&mut self.device, None, name(None));
+                for c in &cameras {
+                    ui.selectable_value(&mut self.device, Some(c.index), &c.name);
+                }
+            });
+            if self.listing.is_none() && ui.button("Find cameras").clicked() {
+                let sources = sources.clone();
+                self.listing = Some(Job::spawn("looking for cameras", move || sources.list()));
+            }
+            egui::ComboBox::from_label("resolution").selected_text(format!("{}p", self.resolution.1)).show_ui(ui, |ui| {
+                for r in RESOLUTIONS {
+                    ui.selectable_value(&mut self.resolution, r, format!("{}p", r.1));
+                }
+            });
+        });
+        if let Some(devices) = &self.devices {
+            let skipped = devices.iter().filter(|c| c.kind != DeviceKind::Camera).count();
+            if skipped > 0 {
+                ui.label(format!("{skipped} infrared or metadata-only video devices are not offered: they cannot read a screen."));
+            }
+        }
+    }
+
+    /// The camera's picture, with the code it sees outlined.
+    fn preview_ui(&mut self, ui: &mut egui::Ui) {
+        if let Some(frame) = self.session.as_ref().and_then(ScanSession::take_preview) {
+            let image = egui::ColorImage::from_gray([frame.image.width() as usize, frame.image.height() as usize], frame.image.as_raw());
+            match &mut self.preview {
+                Some(texture) => texture.set(image, egui::TextureOptions::LINEAR),
+                None => self.preview = Some(ui.ctx().load_texture("camera preview", image, egui::TextureOptions::LINEAR)),
+            }
+        }
+        let Some(texture) = &self.preview else {
+            ui.label("starting the camera...");
+            return;
+        };
+        let size = texture.size_vec2();
+        let width = ui.available_width().min(size.x.max(320.0)).min(480.0);
+        let shown = egui::vec2(width, width * size.y / size.x.max(1.0));
+        let response = ui.add(egui::Image::new(texture).fit_to_exact_size(shown).alt_text("Camera preview"));
+        if let Some(outline) = self.status.outline {
+            let rect = response.rect;
+            let points: Vec<egui::Pos2> = outline.iter().map(|[x, y]| rect.min + egui::vec2(x * rect.width(), y * rect.height())).collect();
+            ui.painter().add(egui::Shape::closed_line(points, egui::Stroke::new(3.0, egui::Color32::from_rgb(0, 200, 80))));
+        }
     }
 
     /// A file holds UR text, or the raw payload (a wallet2 file, or CBOR for `xrpl-*`).

@@ -10,6 +10,8 @@ pub enum FrameError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("cannot decode image {path}: {source}")]
     Image { path: PathBuf, source: image::ImageError },
+    #[error("camera: {0}")]
+    Camera(String),
 }
 
 /// One captured frame.
@@ -22,6 +24,13 @@ pub struct Frame {
 pub trait FrameSource {
     /// The next frame, or `None` when the source has nothing more.
     fn next_frame(&mut self) -> Result<Option<Frame>, FrameError>;
+
+    /// A live source (a webcam) keeps producing frames whether or not they are read: the
+    /// scanner shows every one it can and decodes the newest. A recorded source (a folder,
+    /// the virtual camera) is read frame by frame, none skipped.
+    fn is_live(&self) -> bool {
+        false
+    }
 }
 
 /// Image files in a folder, in file-name order (PNG or JPEG).

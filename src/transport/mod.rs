@@ -33,6 +33,7 @@ pub mod qr;
 pub mod scan_session;
 pub mod ur_codec;
 pub mod virtual_camera;
+pub mod webcam;
 
 pub use frames::{Frame, FrameError, FrameSource, ImageFolder};
 pub use part::{Limits, TransferId, DEFAULT_MAX_MESSAGE_LEN};

@@ -62,19 +62,32 @@ pub enum QrEngine {
     RxingThenRqrr,
 }
 
+/// A code found in a frame: its text and where it is (four corners, clockwise from the top
+/// left of the symbol, in frame pixels) for the preview's outline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Found {
+    pub text: String,
+    pub corners: [[f32; 2]; 4],
+}
+
 /// Decodes the QR texts in a grayscale frame; empty when there is none it can read.
 pub fn decode(frame: &GrayImage, engine: QrEngine) -> Vec<String> {
+    locate(frame, engine).into_iter().map(|f| f.text).collect()
+}
+
+/// Decodes the QR codes in a frame, with where each one is.
+pub fn locate(frame: &GrayImage, engine: QrEngine) -> Vec<Found> {
     match engine {
-        QrEngine::Rxing => decode_rxing(frame).into_iter().collect(),
-        QrEngine::Rqrr => decode_rqrr(frame),
-        QrEngine::RxingThenRqrr => match decode_rxing(frame) {
-            Some(text) => vec![text],
-            None => decode_rqrr(frame),
+        QrEngine::Rxing => locate_rxing(frame).into_iter().collect(),
+        QrEngine::Rqrr => locate_rqrr(frame),
+        QrEngine::RxingThenRqrr => match locate_rxing(frame) {
+            Some(found) => vec![found],
+            None => locate_rqrr(frame),
         },
     }
 }
 
-fn decode_rxing(frame: &GrayImage) -> Option<String> {
+fn locate_rxing(frame: &GrayImage) -> Option<Found> {
     let (w, h) = frame.dimensions();
     if w < 21 || h < 21 {
         return None;
@@ -83,22 +96,48 @@ fn decode_rxing(frame: &GrayImage) -> Option<String> {
     // blurred, noisy 3 px modules; TryHarder reads nothing more here and costs 15-25%.
     // Both measured in docs/qr-decoder.md.
     let mut hints = rxing::DecodeHints { TryHarder: Some(false), ..Default::default() };
-    rxing::helpers::detect_in_luma_slice_with_hints(
+    let result = rxing::helpers::detect_in_luma_slice_with_hints(
         frame.as_raw(),
         w,
         h,
         Some(rxing::BarcodeFormat::QR_CODE),
         &mut hints,
     )
-    .ok()
-    .map(|r| r.getText().to_owned())
+    .ok()?;
+    let points: Vec<[f32; 2]> = result.getPoints().iter().map(|p| [p.x, p.y]).collect();
+    Some(Found { text: result.getText().to_owned(), corners: corners_from_points(&points) })
 }
 
-fn decode_rqrr(frame: &GrayImage) -> Vec<String> {
+/// rxing's first reader (a port of zxing-cpp) reports the symbol's four corners; its
+/// fallback (the ZXing Java port) the three finder pattern centres, with the alignment
+/// pattern on larger symbols. Either way the points are put in order around their centre,
+/// clockwise from the top left, and three become four by completing the parallelogram.
+fn corners_from_points(points: &[[f32; 2]]) -> [[f32; 2]; 4] {
+    let mut corners: Vec<[f32; 2]> = match points {
+        [bl, tl, tr] => vec![*bl, *tl, *tr, [tr[0] + bl[0] - tl[0], tr[1] + bl[1] - tl[1]]],
+        [a, b, c, d, ..] => vec![*a, *b, *c, *d],
+        _ => return [[0.0; 2]; 4],
+    };
+    let centre = corners.iter().fold([0.0, 0.0], |s, p| [s[0] + p[0] / 4.0, s[1] + p[1] / 4.0]);
+    // Image y grows downwards, so increasing atan2 runs clockwise on screen.
+    let angle = |p: &[f32; 2]| (p[1] - centre[1]).atan2(p[0] - centre[0]);
+    corners.sort_by(|a, b| angle(a).total_cmp(&angle(b)));
+    let first = (0..4).min_by(|&i, &j| (corners[i][0] + corners[i][1]).total_cmp(&(corners[j][0] + corners[j][1]))).unwrap_or(0);
+    std::array::from_fn(|i| corners[(first + i) % 4])
+}
+
+fn locate_rqrr(frame: &GrayImage) -> Vec<Found> {
     let (w, h) = frame.dimensions();
     let mut prepared =
         rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| frame.get_pixel(x as u32, y as u32)[0]);
-    prepared.detect_grids().into_iter().filter_map(|g| g.decode().ok().map(|(_, text)| text)).collect()
+    prepared
+        .detect_grids()
+        .into_iter()
+        .filter_map(|g| {
+            let corners = g.bounds.map(|p| [p.x as f32, p.y as f32]);
+            g.decode().ok().map(|(_, text)| Found { text, corners })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -115,6 +154,38 @@ mod tests {
         for engine in [QrEngine::Rxing, QrEngine::Rqrr, QrEngine::RxingThenRqrr] {
             assert_eq!(decode(&img, engine), vec![text.to_string()], "{engine:?}");
         }
+    }
+
+    #[test]
+    fn every_engine_says_where_the_code_is() {
+        let text = "UR:BYTES/HDCXLKAHSSDLBWDNHSHKJYISJTHSJZJNJLKTJLJTDPDAFLJLJKPYUOVL";
+        let sym = symbol(text, EcLevel::M).unwrap();
+        let code = render(&sym, 4);
+        // The code at (100, 60) in a larger grey frame.
+        let mut frame = GrayImage::from_pixel(400, 300, Luma([128]));
+        image::imageops::replace(&mut frame, &code, 100, 60);
+        let (x0, y0, x1, y1) = (100.0 + 16.0, 60.0 + 16.0, 100.0 + code.width() as f32 - 16.0, 60.0 + code.height() as f32 - 16.0);
+        for engine in [QrEngine::Rxing, QrEngine::Rqrr] {
+            let found = locate(&frame, engine);
+            assert_eq!(found.len(), 1, "{engine:?}");
+            assert_eq!(found[0].text, text);
+            // Clockwise from the top left, each within two modules of the symbol's corner.
+            let want = [[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
+            for (got, want) in found[0].corners.iter().zip(want) {
+                assert!((got[0] - want[0]).abs() <= 8.0 && (got[1] - want[1]).abs() <= 8.0, "{engine:?}: {got:?} vs {want:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn three_finder_centres_become_an_ordered_quadrilateral() {
+        // Bottom left, top left, top right (the ZXing Java port's order).
+        let got = corners_from_points(&[[10.0, 90.0], [10.0, 10.0], [90.0, 10.0]]);
+        assert_eq!(got, [[10.0, 10.0], [90.0, 10.0], [90.0, 90.0], [10.0, 90.0]]);
+        // Four corners in any order come out clockwise from the top left.
+        let got = corners_from_points(&[[90.0, 90.0], [10.0, 10.0], [10.0, 90.0], [90.0, 10.0]]);
+        assert_eq!(got, [[10.0, 10.0], [90.0, 10.0], [90.0, 90.0], [10.0, 90.0]]);
+        assert_eq!(corners_from_points(&[[1.0, 1.0]]), [[0.0; 2]; 4]);
     }
 
     #[test]

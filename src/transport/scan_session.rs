@@ -5,13 +5,14 @@
 //! many parts were seen, the UR type being received, and a plain message for a QR that is
 //! not a UR, one of the wrong type, or one from another transfer.
 
-use super::frames::FrameSource;
+use super::frames::{Frame, FrameSource};
+use image::GrayImage;
 use super::qr::{self, QrEngine};
 use super::ur_codec::{Progress, UrDecoder};
 use super::TransportError;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
 /// What the scanner knows after each frame.
@@ -25,6 +26,9 @@ pub struct ScanStatus {
     pub ur_type: Option<String>,
     /// The latest refusal, in words (wrong type, other transfer, not a UR...).
     pub notice: Option<String>,
+    /// Where the code was in the latest decoded frame: four corners, clockwise from the
+    /// top left, as fractions of the frame's width and height (for the preview's outline).
+    pub outline: Option<[[f32; 2]; 4]>,
 }
 
 impl ScanStatus {
@@ -96,21 +100,74 @@ pub fn decode_text(text: &str, accepted: &[String]) -> Result<(String, Vec<u8>),
     Err(last.unwrap_or_else(|| format!("the text ended before the payload was complete ({})", ScanStatus { progress: decoder.progress(), ..Default::default() }.describe())))
 }
 
+/// A frame for the live preview, scaled down to at most [`PREVIEW_WIDTH`] pixels wide.
+#[derive(Clone, Debug)]
+pub struct Preview {
+    pub image: GrayImage,
+    /// Frames the source had shown when this one was taken.
+    pub shown: u64,
+}
+
+pub const PREVIEW_WIDTH: u32 = 640;
+
+fn preview_of(frame: &Frame) -> Preview {
+    let (w, h) = frame.image.dimensions();
+    let image = if w > PREVIEW_WIDTH {
+        image::imageops::thumbnail(&frame.image, PREVIEW_WIDTH, (h as u64 * PREVIEW_WIDTH as u64 / w as u64).max(1) as u32)
+    } else {
+        frame.image.clone()
+    };
+    Preview { image, shown: frame.shown }
+}
+
+/// The newest preview frame, replaced by each new one; the UI takes it when it repaints.
+type PreviewSlot = Arc<Mutex<Option<Preview>>>;
+
 pub struct ScanSession {
     events: Receiver<ScanEvent>,
+    preview: PreviewSlot,
     stop: Arc<AtomicBool>,
-    worker: Option<JoinHandle<()>>,
+    workers: Vec<JoinHandle<()>>,
 }
 
 impl ScanSession {
     /// Starts decoding frames from `source` on a worker thread. `accepted` lists the UR
     /// types this screen takes (empty: any).
+    ///
+    /// A recorded source is decoded frame by frame on one worker. A live one (a webcam) is
+    /// read by its own capture thread, which keeps the preview at the camera's frame rate
+    /// while the decoder takes the newest frame whenever it is free: a slow decode drops
+    /// frames (the fountain code does not mind) instead of delaying the picture.
     pub fn start(source: Box<dyn FrameSource + Send>, accepted: Vec<String>) -> ScanSession {
         let (tx, rx) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        let worker = std::thread::Builder::new().name("airsign-scan".into()).spawn(move || run(source, accepted, tx, flag)).ok();
-        ScanSession { events: rx, stop, worker }
+        let preview: PreviewSlot = Arc::default();
+        let mut workers = Vec::new();
+        let spawn = |name: &str, work: Box<dyn FnOnce() + Send>| std::thread::Builder::new().name(name.into()).spawn(work);
+        let decoder = Decoder { accepted, tx: tx.clone(), stop: stop.clone(), preview: preview.clone() };
+        if source.is_live() {
+            let newest = Arc::new(Newest::default());
+            let (n, flag) = (newest.clone(), stop.clone());
+            let capture = spawn("airsign-capture", Box::new(move || capture(source, &n, &flag)));
+            let decode = spawn("airsign-scan", Box::new(move || decoder.run_live(&newest)));
+            for w in [capture, decode] {
+                match w {
+                    Ok(w) => workers.push(w),
+                    Err(e) => stop_with(&tx, &stop, format!("cannot start the scanner: {e}")),
+                }
+            }
+        } else {
+            match spawn("airsign-scan", Box::new(move || decoder.run_recorded(source))) {
+                Ok(w) => workers.push(w),
+                Err(e) => stop_with(&tx, &stop, format!("cannot start the scanner: {e}")),
+            }
+        }
+        ScanSession { events: rx, preview, stop, workers }
+    }
+
+    /// The newest preview frame since the last call, if there is one.
+    pub fn take_preview(&self) -> Option<Preview> {
+        self.preview.lock().ok()?.take()
     }
 
     /// Everything the worker reported since the last call; never blocks.
@@ -127,31 +184,107 @@ impl ScanSession {
 impl Drop for ScanSession {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(w) = self.worker.take() {
+        for w in self.workers.drain(..) {
             let _ = w.join();
         }
     }
 }
 
-fn run(mut source: Box<dyn FrameSource + Send>, accepted: Vec<String>, tx: Sender<ScanEvent>, stop: Arc<AtomicBool>) {
-    let mut decoder = UrDecoder::new(None);
-    let mut status = ScanStatus::default();
+fn stop_with(tx: &Sender<ScanEvent>, stop: &AtomicBool, why: String) {
+    stop.store(true, Ordering::Relaxed);
+    let _ = tx.send(ScanEvent::Failed(why));
+}
+
+/// What the capture thread hands the decoder: the newest frame not yet decoded, or how
+/// the source ended.
+#[derive(Default)]
+struct Newest {
+    state: Mutex<(Option<Frame>, Option<Result<(), String>>)>,
+    ready: Condvar,
+}
+
+fn capture(mut source: Box<dyn FrameSource + Send>, newest: &Newest, stop: &AtomicBool) {
     while !stop.load(Ordering::Relaxed) {
-        let frame = match source.next_frame() {
-            Ok(Some(f)) => f,
-            Ok(None) => {
-                let _ = tx.send(ScanEvent::Ended(status));
-                return;
+        let next = source.next_frame();
+        let Ok(mut state) = newest.state.lock() else { return };
+        match next {
+            Ok(Some(frame)) => state.0 = Some(frame),
+            Ok(None) => state.1 = Some(Ok(())),
+            Err(e) => state.1 = Some(Err(e.to_string())),
+        }
+        let ended = state.1.is_some();
+        drop(state);
+        newest.ready.notify_one();
+        if ended {
+            return;
+        }
+    }
+}
+
+struct Decoder {
+    accepted: Vec<String>,
+    tx: Sender<ScanEvent>,
+    stop: Arc<AtomicBool>,
+    preview: PreviewSlot,
+}
+
+impl Decoder {
+    fn run_recorded(self, mut source: Box<dyn FrameSource + Send>) {
+        let mut decoder = UrDecoder::new(None);
+        let mut status = ScanStatus::default();
+        while !self.stop.load(Ordering::Relaxed) {
+            match source.next_frame() {
+                Ok(Some(frame)) => {
+                    if let Ok(mut slot) = self.preview.lock() {
+                        *slot = Some(preview_of(&frame));
+                    }
+                    if self.decode(&frame, &mut decoder, &mut status) {
+                        return;
+                    }
+                }
+                Ok(None) => return self.end(Ok(()), status),
+                Err(e) => return self.end(Err(e.to_string()), status),
             }
-            Err(e) => {
-                let _ = tx.send(ScanEvent::Failed(e.to_string()));
-                return;
+        }
+    }
+
+    fn run_live(self, newest: &Newest) {
+        let mut decoder = UrDecoder::new(None);
+        let mut status = ScanStatus::default();
+        while !self.stop.load(Ordering::Relaxed) {
+            let Ok(mut state) = newest.state.lock() else { return };
+            // Wake at least every 100 ms to notice a stop.
+            if state.0.is_none() && state.1.is_none() {
+                state = match newest.ready.wait_timeout(state, std::time::Duration::from_millis(100)) {
+                    Ok((s, _)) => s,
+                    Err(_) => return,
+                };
             }
-        };
+            let (frame, end) = (state.0.take(), state.1.clone());
+            drop(state);
+            if let Some(frame) = frame {
+                if let Ok(mut slot) = self.preview.lock() {
+                    *slot = Some(preview_of(&frame));
+                }
+                if self.decode(&frame, &mut decoder, &mut status) {
+                    return;
+                }
+            } else if let Some(end) = end {
+                return self.end(end, status);
+            }
+        }
+    }
+
+    /// Decodes one frame and reports; true once the scan is over (complete, or nobody
+    /// is listening any more).
+    fn decode(&self, frame: &Frame, decoder: &mut UrDecoder, status: &mut ScanStatus) -> bool {
         status.frames += 1;
-        for text in qr::decode(&frame.image, QrEngine::Rxing) {
+        let found = qr::locate(&frame.image, QrEngine::Rxing);
+        let (w, h) = (frame.image.width().max(1) as f32, frame.image.height().max(1) as f32);
+        status.outline = found.first().map(|f| f.corners.map(|[x, y]| [x / w, y / h]));
+        for code in found {
             status.codes_read += 1;
-            match receive(&mut decoder, &accepted, &text) {
+            match receive(decoder, &self.accepted, &code.text) {
                 Ok(()) => status.notice = None,
                 Err(e) => status.notice = Some(e),
             }
@@ -159,12 +292,17 @@ fn run(mut source: Box<dyn FrameSource + Send>, accepted: Vec<String>, tx: Sende
         status.progress = decoder.progress();
         status.ur_type = decoder.ur_type().map(str::to_owned);
         if let (Some(t), Some(m)) = (decoder.ur_type(), decoder.message()) {
-            let _ = tx.send(ScanEvent::Status(status.clone()));
-            let _ = tx.send(ScanEvent::Complete { ur_type: t.to_owned(), message: m.to_vec() });
-            return;
+            let _ = self.tx.send(ScanEvent::Status(status.clone()));
+            let _ = self.tx.send(ScanEvent::Complete { ur_type: t.to_owned(), message: m.to_vec() });
+            return true;
         }
-        if tx.send(ScanEvent::Status(status.clone())).is_err() {
-            return;
-        }
+        self.tx.send(ScanEvent::Status(status.clone())).is_err()
+    }
+
+    fn end(&self, how: Result<(), String>, status: ScanStatus) {
+        let _ = self.tx.send(match how {
+            Ok(()) => ScanEvent::Ended(status),
+            Err(e) => ScanEvent::Failed(e),
+        });
     }
 }
