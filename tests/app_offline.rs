@@ -12,6 +12,9 @@ use airsign::chain::monero::wallet2_file::{open, seal, FileKind};
 use airsign::transport::{Degradation, Player, Scene, VirtualCamera};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
+use soft_renderer::{codes_in, screenshot, SoftRenderer};
+
+mod soft_renderer;
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -77,7 +80,7 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
         Ok(Box::new(VirtualCamera::new(parts.into_iter(), Scene::default(), Degradation::named("blur").unwrap(), 7)) as Box<dyn airsign::transport::FrameSource + Send>)
     });
     let app = OfflineApp::new(home.clone(), sources);
-    let mut h = Harness::builder().with_size([900.0, 1400.0]).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), app);
+    let mut h = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), app);
     h.run_steps(2);
 
     fill(&mut h, "Wallet name", "cold");
@@ -87,6 +90,7 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     let keys = WalletKeys::from_mnemonic(&mnemonic(), Network::Mainnet).unwrap();
     let address = keys.address();
     step_until(&mut h, "the home screen with the address", |h| h.query_all_by_label_contains(&address).next().is_some());
+    screenshot(&mut h, "offline-monero-home");
 
     // Outputs -> key images, compared with the key image file monero-wallet-cli wrote.
     show(&screen, "xmr-output", &hex_file("outputs"));
@@ -94,6 +98,8 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     h.run_steps(2);
     h.get_by_label("Start camera").click();
     step_until(&mut h, "the key images QR", |h| h.state().showing().is_some());
+    let shot = screenshot(&mut h, "offline-monero-key-images");
+    assert_eq!(codes_in(&shot), vec![h.state().showing().unwrap().part_text().to_owned()], "the drawn code is the part on screen");
     let view = keys.view_secret_bytes();
     let ours = parse_key_images(&open(FileKind::KeyImages, &shown_file(&h, "xmr-keyimage"), &view).unwrap()).unwrap();
     let theirs = parse_key_images(&open(FileKind::KeyImages, &hex_file("key_images"), &view).unwrap()).unwrap();
@@ -112,6 +118,7 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     show(&screen, "xmr-txunsigned", &hex_file("unsigned_two"));
     h.get_by_label("Start camera").click();
     step_until(&mut h, "the review", |h| h.query_by_label("Approve and sign").is_some());
+    screenshot(&mut h, "offline-monero-review");
     assert!(h.query_by_label_contains(&format!("5.2 XMR -> {}", f["miner_address"].as_str().unwrap())).is_some());
     assert!(h.query_all_by_label_contains("change: ").next().is_some());
     h.get_by_label("Approve and sign").click();
@@ -138,6 +145,7 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     h.get_by_label("Start camera").click();
     step_until(&mut h, "the second review", |h| h.query_by_label("Approve and sign").is_some());
     assert!(h.query_all_by_label_contains("already signed in a different set").next().is_some());
+    screenshot(&mut h, "offline-monero-review-journal-warning");
     assert!(h.query_by_label_contains(&elsewhere.address()).is_some(), "the review shows the new destination");
     h.get_by_label("Approve and sign").click();
     h.run_steps(3);
@@ -158,5 +166,59 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     fill(&mut h, "Passphrase", "correct horse");
     h.get_by_label("Unlock").click();
     step_until(&mut h, "the unlocked wallet", |h| h.query_all_by_label_contains(&address).next().is_some());
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[test]
+fn the_scanner_shows_the_camera_picture_with_the_code_outlined() {
+    let f = fixture();
+    let home = std::env::temp_dir().join(format!("airsign-app-preview-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    // A camera that keeps filming the same two parts of a longer transfer: the scan stays
+    // in progress, as when the phone shows only part of the sequence.
+    let outputs = airsign::envelope::wrap_bytes(&hex::decode(f["outputs"].as_str().unwrap()).unwrap());
+    let mut player = Player::new("xmr-output", &outputs, 150, 8.0).unwrap();
+    assert!(player.seq_len() > 2);
+    let two: Vec<String> = (0..2).map(|i| {
+        let p = player.part_text().to_owned();
+        player.tick((i + 1) as f64).unwrap();
+        p
+    }).collect();
+    let sources = Arc::new(move || {
+        let parts = two.clone().into_iter().cycle();
+        Ok(Box::new(VirtualCamera::new(parts, Scene::default(), Degradation::named("blur").unwrap(), 5)) as Box<dyn airsign::transport::FrameSource + Send>)
+    });
+    let mut h = Harness::builder().with_size([900.0, 1000.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(home.clone(), sources));
+    h.run_steps(2);
+    fill(&mut h, "Wallet name", "cold");
+    fill(&mut h, "Passphrase", "pw");
+    fill(&mut h, "Or restore from the 25 words:", &mnemonic());
+    h.get_by_label("Restore Monero wallet").click();
+    step_until(&mut h, "the Monero home screen", |h| h.query_by_label("Scan outputs").is_some());
+    h.get_by_label("Scan outputs").click();
+    h.run_steps(2);
+    // The device picker lists what the camera set offers (here the virtual camera).
+    h.get_by_label("Find cameras").click();
+    h.run_steps(1);
+    step_until(&mut h, "the device list", |h| h.query_by_label("Find cameras").is_some());
+    h.get_by_label("camera").click();
+    h.run_steps(2);
+    h.get_by_label("virtual camera").click();
+    h.run_steps(2);
+    assert_eq!(h.get_by_label("camera").value().as_deref(), Some("virtual camera"), "the picked camera is shown");
+    assert!(h.query_by_label("resolution").is_some());
+    h.get_by_label("Start camera").click();
+    let want = format!("2 of {} fragments resolved", player.seq_len());
+    step_until(&mut h, "two fragments and the preview", |h| {
+        h.query_by_label("Camera preview").is_some() && h.query_all_by_label_contains(&want).next().is_some()
+    });
+    let shot = screenshot(&mut h, "offline-scanning");
+    // The outline (green) is drawn over the preview.
+    let green = shot.pixels().filter(|p| p[1] > 150 && p[0] < 60 && p[2] < 120).count();
+    assert!(green > 200, "no outline drawn: {green} green pixels");
+    assert!(h.query_all_by_label_contains("Receiving: xmr-output").next().is_some());
+    h.get_by_label("Stop camera").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("Camera preview").is_none());
     let _ = std::fs::remove_dir_all(&home);
 }

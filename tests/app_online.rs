@@ -4,12 +4,14 @@
 #![cfg(all(feature = "gui", feature = "net"))]
 
 mod common;
+mod soft_renderer;
 
 use airsign::app::offline::OfflineApp;
 use airsign::app::online::OnlineApp;
 use airsign::transport::{Degradation, FrameSource, Player, Scene, VirtualCamera};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
+use soft_renderer::{codes_in, screenshot, SoftRenderer};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -74,9 +76,10 @@ fn xrpl_batch_of_ten_goes_from_the_offline_app_to_the_online_app_and_the_ledger(
 
     let to_offline: Screen = Arc::new(Mutex::new(Vec::new()));
     let to_online: Screen = Arc::new(Mutex::new(Vec::new()));
-    let mut off = Harness::builder().with_size([900.0, 1400.0]).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(dir.join("keys"), camera_on(&to_offline)));
+    let mut off = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(dir.join("keys"), camera_on(&to_offline)));
     let mut on = Harness::builder()
         .with_size([900.0, 1400.0])
+        .renderer(SoftRenderer::default())
         .build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), OnlineApp::new(dir.join("online.sqlite"), standin.url.clone(), camera_on(&to_online)));
     off.run_steps(2);
     on.run_steps(2);
@@ -115,8 +118,12 @@ fn xrpl_batch_of_ten_goes_from_the_offline_app_to_the_online_app_and_the_ledger(
     off.get_by_label("Review templates").click();
     off.run_steps(3);
     assert!(off.query_all_by_label_contains("#16 Payment 1.000009 XRP to rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn").next().is_some(), "the review names each payment");
+    screenshot(&mut off, "offline-xrpl-review");
     off.get_by_label("Approve and sign").click();
     step_until(&mut off, "the signed QR", |h| h.state().showing().is_some());
+    // The pixels the app draws hold a QR code our scanner reads: the part on screen.
+    let shot = screenshot(&mut off, "offline-xrpl-signed");
+    assert_eq!(codes_in(&shot), vec![off.state().showing().unwrap().part_text().to_owned()]);
     film(&mut off, OfflineApp::showing, &to_online);
     on.get_by_label("Done").click();
     on.run_steps(2);
@@ -125,6 +132,7 @@ fn xrpl_batch_of_ten_goes_from_the_offline_app_to_the_online_app_and_the_ledger(
     on.get_by_label("Start camera").click();
     step_until(&mut on, "the outcomes", |h| h.state().lines().is_some());
     let lines = on.state().lines().unwrap().to_vec();
+    screenshot(&mut on, "online-xrpl-outcomes");
     assert_eq!(lines.len(), 10, "{lines:?}");
     assert!(lines.iter().all(|l| l.contains("tesSUCCESS")), "{lines:?}");
     for seq in 7..17 {
@@ -144,7 +152,7 @@ fn monero_key_images_cross_from_the_offline_app_to_the_online_app() {
     // Offline app: restore, scan the outputs the view-only wallet exported.
     let to_offline: Screen = Arc::new(Mutex::new(Vec::new()));
     let offline = OfflineApp::new(dir.join("keys"), camera_on(&to_offline));
-    let mut off = Harness::builder().with_size([900.0, 1400.0]).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), offline);
+    let mut off = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), offline);
     off.run_steps(2);
     fill(&mut off, "Wallet name", "cold");
     fill(&mut off, "Passphrase", "pw");
@@ -169,7 +177,7 @@ fn monero_key_images_cross_from_the_offline_app_to_the_online_app() {
     *to_online.lock().unwrap() = shown;
     let expected = airsign::envelope::decode("xmr-keyimage", off.state().showing().unwrap().message()).unwrap().data;
     let online = OnlineApp::new(dir.join("online.sqlite"), "http://127.0.0.1:9".into(), camera_on(&to_online));
-    let mut on = Harness::builder().with_size([900.0, 1400.0]).build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), online);
+    let mut on = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), online);
     on.state_mut().set_save_dir(&dir);
     on.run_steps(2);
     on.get_by_label("Scan Monero key images or signed transaction").click();
@@ -191,7 +199,7 @@ fn a_scanned_monero_signed_set_is_opened_with_the_view_only_key_and_broadcast() 
     std::fs::create_dir_all(&dir).unwrap();
     let screen: Screen = Arc::new(Mutex::new(parts_of("xmr-txsigned", &airsign::envelope::wrap_bytes(&hex::decode(f["signed_two"].as_str().unwrap()).unwrap()))));
     let app = OnlineApp::new(dir.join("online.sqlite"), "http://127.0.0.1:9".into(), camera_on(&screen));
-    let mut on = Harness::builder().with_size([900.0, 1400.0]).build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), app);
+    let mut on = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), app);
     on.state_mut().set_save_dir(&dir);
     on.run_steps(2);
     // Nothing listens on port 9: the set opens with the view key and the failure is reported

@@ -186,7 +186,12 @@ impl XrplSession {
         if self.account.next_sequence == 0 {
             return Err("the account's Sequence is unknown: scan the account state from the online side first".into());
         }
-        let mut text = format!("Account {} (next Sequence {}, ledger {}):\n", self.account.address, self.account.next_sequence, self.account.ledger_index);
+        let network = match self.account.network_id {
+            Some(id) => format!("network: NetworkID {id} (signed for that network only)"),
+            // Without a NetworkID an XRPL signature is not bound to one network: say so.
+            None => "network: mainnet, testnet or devnet (no NetworkID: valid wherever this account has this Sequence)".to_owned(),
+        };
+        let mut text = format!("Account {} (next Sequence {}, ledger {}), {network}:\n", self.account.address, self.account.next_sequence, self.account.ledger_index);
         for (i, t) in templates.iter().enumerate() {
             let tx = offline::build(&self.account, t, self.account.next_sequence + i as u32).map_err(|e| e.to_string())?;
             let blob = crate::chain::xrpl::codec::encode(&tx).map_err(|e| e.to_string())?;

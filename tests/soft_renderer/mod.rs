@@ -71,11 +71,14 @@ impl Texture {
 
 impl TestRenderer for SoftRenderer {
     fn handle_delta(&mut self, delta: &mut egui::TexturesDelta) {
-        for (id, image_delta) in &delta.set {
-            self.textures.entry(*id).or_insert(Texture { size: [0, 0], pixels: Vec::new(), nearest: false }).apply(image_delta);
+        for (id, deltas) in delta.set.drain() {
+            let texture = self.textures.entry(id).or_insert(Texture { size: [0, 0], pixels: Vec::new(), nearest: false });
+            for image_delta in deltas {
+                texture.apply(&image_delta);
+            }
         }
-        for id in &delta.free {
-            self.textures.remove(id);
+        for id in delta.free.drain() {
+            self.textures.remove(&id);
         }
     }
 
@@ -83,7 +86,7 @@ impl TestRenderer for SoftRenderer {
         let ppp = ctx.pixels_per_point();
         let size = ctx.content_rect().size() * ppp;
         let (w, h) = (size.x.round() as u32, size.y.round() as u32);
-        let background = ctx.style().visuals.panel_fill;
+        let background = ctx.global_style().visuals.panel_fill;
         let mut canvas: Vec<[f32; 4]> = vec![[background.r() as f32, background.g() as f32, background.b() as f32, 255.0]; (w * h) as usize];
         for ClippedPrimitive { clip_rect, primitive } in ctx.tessellate(output.shapes.clone(), ppp) {
             let Primitive::Mesh(mesh) = primitive else { continue };
@@ -132,4 +135,22 @@ impl TestRenderer for SoftRenderer {
 
 fn edge(a: [f32; 2], b: [f32; 2], c: [f32; 2]) -> f32 {
     (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+}
+
+/// Renders the harness's current frame. With `AIRSIGN_SCREENSHOTS=DIR` set (see
+/// docs/screenshots/take.sh) it is also saved as `DIR/NAME.png`: the README's pictures
+/// come from the tests' own walk through the apps.
+pub fn screenshot<S>(h: &mut egui_kittest::Harness<'_, S>, name: &str) -> RgbaImage {
+    let image = h.render().expect("the software renderer draws every frame");
+    if let Some(dir) = std::env::var_os("AIRSIGN_SCREENSHOTS") {
+        let path = std::path::Path::new(&dir).join(format!("{name}.png"));
+        image.save(&path).unwrap_or_else(|e| panic!("cannot save {}: {e}", path.display()));
+    }
+    image
+}
+
+/// The QR codes readable in a screenshot, by airsign's own decoder on the drawn pixels.
+pub fn codes_in(image: &RgbaImage) -> Vec<String> {
+    let gray = image::DynamicImage::ImageRgba8(image.clone()).into_luma8();
+    airsign::transport::qr::decode(&gray, airsign::transport::qr::QrEngine::Rxing)
 }
