@@ -181,6 +181,9 @@ pub struct ScannerView {
     device: Option<u32>,
     resolution: (u32, u32),
     preview: Option<egui::TextureHandle>,
+    /// The latest outline and when it was seen: held briefly, so that a frame the decoder
+    /// misses does not make it flicker.
+    outline: Option<([[f32; 2]; 4], f64)>,
 }
 
 impl ScannerView {
@@ -198,6 +201,7 @@ impl ScannerView {
             device: None,
             resolution: DEFAULT_RESOLUTION,
             preview: None,
+            outline: None,
         }
     }
 
@@ -335,7 +339,11 @@ impl ScannerView {
         let width = ui.available_width().min(size.x.max(320.0)).min(480.0);
         let shown = egui::vec2(width, width * size.y / size.x.max(1.0));
         let response = ui.add(egui::Image::new(texture).fit_to_exact_size(shown).alt_text("Camera preview"));
-        if let Some(outline) = self.status.outline {
+        let now = ui.input(|i| i.time);
+        if let Some(seen) = self.status.outline {
+            self.outline = Some((seen, now));
+        }
+        if let Some((outline, _)) = self.outline.filter(|(_, at)| now - at < 0.5) {
             let rect = response.rect;
             let points: Vec<egui::Pos2> = outline.iter().map(|[x, y]| rect.min + egui::vec2(x * rect.width(), y * rect.height())).collect();
             ui.painter().add(egui::Shape::closed_line(points, egui::Stroke::new(3.0, egui::Color32::from_rgb(0, 200, 80))));
