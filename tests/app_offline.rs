@@ -92,6 +92,20 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     step_until(&mut h, "the home screen with the address", |h| h.query_all_by_label_contains(&address).next().is_some());
     screenshot(&mut h, "offline-monero-home");
 
+    // The view-only export Feather scans: the drawn QR holds the JSON, and the screen says
+    // what the view key reveals.
+    h.get_by_label("Show view-only wallet").click();
+    h.run_steps(3);
+    assert!(h.query_all_by_label_contains("holds the secret view key").next().is_some());
+    let shot = screenshot(&mut h, "offline-monero-view-only");
+    let codes = codes_in(&shot);
+    assert_eq!(codes.len(), 1, "one QR on screen");
+    let json: Value = serde_json::from_str(&codes[0]).unwrap();
+    assert_eq!(json["primaryAddress"].as_str(), Some(address.as_str()));
+    assert_eq!(json["privateViewKey"].as_str(), Some(hex::encode(keys.view_secret_bytes()).as_str()));
+    h.get_by_label("Back").click();
+    h.run_steps(2);
+
     // Outputs -> key images, compared with the key image file monero-wallet-cli wrote.
     show(&screen, "xmr-output", &hex_file("outputs"));
     h.get_by_label("Scan outputs").click();

@@ -171,6 +171,10 @@ impl OfflineApp {
             Screen::ViewOnly { json, mut texture } => {
                 ui.heading("View-only wallet");
                 ui.label("Scan this with Feather (Wallet > New > Restore from view key / scan QR). It lets the online side see, not spend.");
+                ui.colored_label(
+                    egui::Color32::from_rgb(200, 120, 0),
+                    "It holds the secret view key: whoever has it sees every payment this wallet receives and, with the key images, what it spends. Show it only to your own online wallet.",
+                );
                 if texture.is_none() {
                     match qr::symbol(&json, EcLevel::H) {
                         Ok(symbol) => texture = Some(super::widgets::qr_texture(ui.ctx(), "view-only", &symbol)),
