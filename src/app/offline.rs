@@ -15,6 +15,7 @@ use crate::signer::monero::{self as signer, ReviewedSet};
 use crate::transport::qr::{self, EcLevel};
 use eframe::egui;
 use std::path::PathBuf;
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
 enum Purpose {
@@ -34,6 +35,8 @@ enum Screen {
     Xrpl(XrplScreen),
     /// Unlocking or creating a wallet on a worker thread.
     Opening(Job<Opened>),
+    /// Signing (CLSAG, Bulletproofs+, the journal's fsync) on a worker thread.
+    Signing(Job<Vec<u8>>),
 }
 
 enum Session {
@@ -52,7 +55,8 @@ struct Opened {
 struct Unlocked {
     name: String,
     restore_height: u64,
-    scanner: OutputScanner,
+    /// Shared with the signing worker.
+    scanner: Arc<OutputScanner>,
 }
 
 pub struct OfflineApp {
@@ -164,6 +168,10 @@ impl OfflineApp {
                 }
                 None => Screen::Opening(job),
             },
+            Screen::Signing(job) => match job.ui(ui) {
+                Some(outcome) => self.signed(outcome),
+                None => Screen::Signing(job),
+            },
             Screen::Xrpl(x) => match &mut self.xrpl {
                 Some(session) => Screen::Xrpl(session.ui(ui, x, &self.sources, &mut self.notice)),
                 None => Screen::Start,
@@ -217,17 +225,19 @@ impl OfflineApp {
                     ui.checkbox(&mut allow_respend, "Sign anyway (the journal's override)");
                 }
                 let may_sign = conflict.is_none() || allow_respend;
-                let mut next = None;
+                let (mut approve, mut reject) = (false, false);
                 ui.horizontal(|ui| {
-                    if ui.add_enabled(may_sign, egui::Button::new("Approve and sign")).clicked() {
-                        next = Some(self.sign(&set, allow_respend));
-                    }
-                    if ui.button("Reject").clicked() {
-                        self.info("not signed");
-                        next = Some(Screen::Home);
-                    }
+                    approve = ui.add_enabled(may_sign, egui::Button::new("Approve and sign")).clicked();
+                    reject = ui.button("Reject").clicked();
                 });
-                next.unwrap_or(Screen::Review { set, text, conflict, allow_respend })
+                if approve {
+                    self.sign(set, allow_respend)
+                } else if reject {
+                    self.info("not signed");
+                    Screen::Home
+                } else {
+                    Screen::Review { set, text, conflict, allow_respend }
+                }
             }
         };
     }
@@ -356,7 +366,7 @@ impl OfflineApp {
             let info = WalletInfo { name: name.clone(), chain: "monero".into(), public };
             Keystore::open(&dir).and_then(|k| k.create(info, keys.spend_secret_bytes().as_ref(), &passphrase)).map_err(|e| e.to_string())?;
             let words = show_words.then(|| keys.mnemonic());
-            let unlocked = Unlocked { name: name.clone(), restore_height: 0, scanner: OutputScanner::with_default_lookahead(&keys) };
+            let unlocked = Unlocked { name: name.clone(), restore_height: 0, scanner: Arc::new(OutputScanner::with_default_lookahead(&keys)) };
             Ok(Opened { info: format!("wallet '{name}' stored, encrypted"), session: Session::Monero(unlocked), words })
         })
     }
@@ -376,7 +386,7 @@ impl OfflineApp {
             };
             let keys = WalletKeys::from_spend_secret(spend, network);
             let restore_height = info.public["restore_height"].as_u64().unwrap_or(0);
-            let unlocked = Unlocked { name, restore_height, scanner: OutputScanner::with_default_lookahead(&keys) };
+            let unlocked = Unlocked { name, restore_height, scanner: Arc::new(OutputScanner::with_default_lookahead(&keys)) };
             Ok(Opened { session: Session::Monero(unlocked), words: None, info: "unlocked".into() })
         })
     }
@@ -463,12 +473,19 @@ impl OfflineApp {
         }
     }
 
-    fn sign(&mut self, set: &ReviewedSet, allow_respend: bool) -> Screen {
+    /// Signs on a worker thread: the journal records the key images (fsynced) before the
+    /// signed file comes back to be shown.
+    fn sign(&mut self, set: Box<ReviewedSet>, allow_respend: bool) -> Screen {
         let Some(w) = &self.wallet else { return Screen::Start };
-        let signed = Journal::open(&self.keystore_dir.join("journal.log"))
-            .map_err(|e| e.to_string())
-            .and_then(|mut j| signer::sign_reviewed(&w.scanner, set, &mut j, allow_respend).map_err(|e| e.to_string()));
-        match signed.and_then(|file| PlayerView::new("Signed transaction: show this to the online wallet", "xmr-txsigned", &crate::envelope::wrap_bytes(&file))) {
+        let (scanner, journal) = (w.scanner.clone(), self.keystore_dir.join("journal.log"));
+        Screen::Signing(Job::spawn("signing", move || {
+            let mut journal = Journal::open(&journal).map_err(|e| e.to_string())?;
+            signer::sign_reviewed(&scanner, &set, &mut journal, allow_respend).map_err(|e| e.to_string())
+        }))
+    }
+
+    fn signed(&mut self, outcome: Result<Vec<u8>, String>) -> Screen {
+        match outcome.and_then(|file| PlayerView::new("Signed transaction: show this to the online wallet", "xmr-txsigned", &crate::envelope::wrap_bytes(&file))) {
             Ok(p) => {
                 self.info("signed; the key images are in the journal");
                 Screen::Show(p)
