@@ -84,8 +84,15 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     h.run_steps(2);
 
     fill(&mut h, "Wallet name", "cold");
-    fill(&mut h, "Passphrase", "correct horse");
+    // The secret fields: what is typed is never in the accessibility tree (nor drawn), and
+    // Backspace takes back the last character.
+    fill(&mut h, "Passphrase", "correct horsex");
+    h.key_press(eframe::egui::Key::Backspace);
+    h.run_steps(1);
+    assert_eq!(h.get_by_label("Passphrase").value().as_deref(), Some("•".repeat(13).as_str()));
     fill(&mut h, "Or restore from the 25 words:", &mnemonic());
+    let shown = h.get_by_label("Or restore from the 25 words:").value().unwrap_or_default();
+    assert!(!shown.contains(mnemonic().split(' ').next().unwrap()), "the words stay hidden: {shown}");
     h.get_by_label("Restore Monero wallet").click();
     let keys = WalletKeys::from_mnemonic(&mnemonic(), Network::Mainnet).unwrap();
     let address = keys.address();

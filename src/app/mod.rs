@@ -5,6 +5,7 @@ pub mod offline;
 mod offline_xrpl;
 #[cfg(feature = "net")]
 pub mod online;
+pub mod secret_field;
 pub mod widgets;
 
 use std::path::PathBuf;

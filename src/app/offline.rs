@@ -4,6 +4,7 @@
 //! code is used here.
 
 use super::offline_xrpl::{self, XrplScreen, XrplSession};
+use super::secret_field::{secret_field, SecretText};
 use super::widgets::{Job, PlayerView, ScannerView, SourceFactory};
 use crate::chain::monero::keys::{Network, WalletKeys};
 use crate::chain::xrpl::keys::{wallet_propose, Seed};
@@ -64,8 +65,10 @@ pub struct OfflineApp {
     sources: SourceFactory,
     screen: Screen,
     wallet_name: String,
-    passphrase: Zeroizing<String>,
-    words: Zeroizing<String>,
+    passphrase: SecretText,
+    words: SecretText,
+    /// Whether the words field shows what is typed (off by default).
+    show_words: bool,
     network: Network,
     notice: Option<(bool, String)>,
     wallet: Option<Unlocked>,
@@ -79,8 +82,9 @@ impl OfflineApp {
             sources,
             screen: Screen::Start,
             wallet_name: String::new(),
-            passphrase: Zeroizing::new(String::new()),
-            words: Zeroizing::new(String::new()),
+            passphrase: SecretText::default(),
+            words: SecretText::default(),
+            show_words: false,
             network: Network::Mainnet,
             notice: None,
             wallet: None,
@@ -263,7 +267,7 @@ impl OfflineApp {
         });
         ui.horizontal(|ui| {
             let label = ui.label("Passphrase");
-            ui.add(egui::TextEdit::singleline(&mut *self.passphrase).password(true)).labelled_by(label.id);
+            secret_field(ui, &mut self.passphrase, false, 1, 280.0).labelled_by(label.id);
         });
         let mut next = Screen::Start;
         if ui.button("Unlock").clicked() {
@@ -285,12 +289,18 @@ impl OfflineApp {
                 }
             };
         }
-        let label = ui.label("Or restore from the 25 words:");
-        ui.add(egui::TextEdit::multiline(&mut *self.words).desired_rows(2)).labelled_by(label.id);
+        let label = ui
+            .horizontal(|ui| {
+                let label = ui.label("Or restore from the 25 words:");
+                ui.checkbox(&mut self.show_words, "show them as I type");
+                label
+            })
+            .inner;
+        secret_field(ui, &mut self.words, self.show_words, 3, f32::INFINITY).labelled_by(label.id);
         if ui.button("Restore Monero wallet").clicked() {
-            next = match WalletKeys::from_mnemonic(&self.words, self.network) {
+            next = match WalletKeys::from_mnemonic(self.words.as_str(), self.network) {
                 Ok(keys) => {
-                    self.words = Zeroizing::new(String::new());
+                    self.words.clear();
                     self.store(keys, false)
                 }
                 Err(e) => {
@@ -315,9 +325,9 @@ impl OfflineApp {
                 };
             }
             if ui.button("Restore XRPL account").clicked() {
-                next = match Seed::parse(&self.words, None) {
+                next = match Seed::parse(self.words.as_str(), None) {
                     Ok(seed) => {
-                        self.words = Zeroizing::new(String::new());
+                        self.words.clear();
                         self.store_xrpl(seed, None)
                     }
                     Err(e) => {
@@ -337,7 +347,7 @@ impl OfflineApp {
             self.error("choose a wallet name and a passphrase first");
             return None;
         }
-        Some((name, std::mem::replace(&mut self.passphrase, Zeroizing::new(String::new()))))
+        Some((name, self.passphrase.take()))
     }
 
     /// Runs the keystore's work (Argon2id, the subaddress table) on a worker thread; the
