@@ -125,6 +125,17 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     let ours = parse_key_images(&open(FileKind::KeyImages, &shown_file(&h, "xmr-keyimage"), &view).unwrap()).unwrap();
     let theirs = parse_key_images(&open(FileKind::KeyImages, &hex_file("key_images"), &view).unwrap()).unwrap();
     assert_eq!(ours.signed.iter().map(|s| s.0).collect::<Vec<_>>(), theirs.signed.iter().map(|s| s.0).collect::<Vec<_>>());
+    // "Save as file" writes the wallet2 file itself (what Feather imports from a USB stick),
+    // and never over an existing file.
+    let saved = home.join("key-images-file");
+    std::fs::create_dir_all(&home).unwrap();
+    fill(&mut h, "Or save as a file (for a USB stick):", saved.to_str().unwrap());
+    h.get_by_label("Save file").click();
+    h.run_steps(2);
+    assert_eq!(std::fs::read(&saved).unwrap(), shown_file(&h, "xmr-keyimage"));
+    h.get_by_label("Save file").click();
+    h.run_steps(2);
+    assert!(h.query_all_by_label_contains("cannot create").next().is_some(), "an existing file is kept");
     h.get_by_label("Done").click();
     h.run_steps(2);
 

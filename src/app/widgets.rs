@@ -88,12 +88,15 @@ pub struct PlayerView {
     texture: Option<((usize, u64), egui::TextureHandle)>,
     show_text: bool,
     error: Option<String>,
+    /// "Save as file": the path typed, and what the last save did.
+    save_path: String,
+    saved: Option<Result<String, String>>,
 }
 
 impl PlayerView {
     pub fn new(title: &str, ur_type: &str, message: &[u8]) -> Result<PlayerView, String> {
         let player = Player::new(ur_type, message, DEFAULT_FRAGMENT, DEFAULT_FPS).map_err(|e| e.to_string())?;
-        Ok(PlayerView { title: title.to_owned(), player, texture: None, show_text: false, error: None })
+        Ok(PlayerView { title: title.to_owned(), player, texture: None, show_text: false, error: None, save_path: String::new(), saved: None })
     }
 
     /// The player with a "Done" button above it (above, so it stays in reach whatever the
@@ -139,6 +142,22 @@ impl PlayerView {
             });
             ui.checkbox(&mut self.show_text, "Show as text instead");
         });
+        ui.horizontal(|ui| {
+            let label = ui.label("Or save as a file (for a USB stick):");
+            ui.add(egui::TextEdit::singleline(&mut self.save_path).hint_text("/media/usb/airsign-file").desired_width(320.0)).labelled_by(label.id);
+            if ui.button("Save file").clicked() {
+                self.saved = Some(self.save_file());
+            }
+        });
+        match &self.saved {
+            Some(Ok(what)) => {
+                ui.colored_label(egui::Color32::from_rgb(0, 140, 60), what);
+            }
+            Some(Err(e)) => {
+                ui.colored_label(egui::Color32::RED, e);
+            }
+            None => {}
+        }
         ui.label("Tip: turn the screen brightness up and tilt it away from lamps and windows if the other camera sees glare.");
         if let Some(e) = &self.error {
             ui.colored_label(egui::Color32::RED, e);
@@ -163,6 +182,22 @@ impl PlayerView {
         if !self.player.is_paused() {
             ui.ctx().request_repaint_after(std::time::Duration::from_secs_f32(1.0 / self.player.fps()));
         }
+    }
+}
+
+impl PlayerView {
+    /// Writes the payload as the file the other side's "load file" (ours, Feather's,
+    /// monero-wallet-cli's) takes: the wallet2 file for `xmr-*`, the CBOR message for
+    /// `xrpl-*`. An existing file is not overwritten.
+    fn save_file(&self) -> Result<String, String> {
+        let path = std::path::PathBuf::from(self.save_path.trim());
+        if path.as_os_str().is_empty() {
+            return Err("type the file's path first".into());
+        }
+        let data = crate::envelope::decode(self.player.ur_type(), self.player.message()).map_err(|e| e.to_string())?.data;
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        std::io::Write::write_all(&mut file, &data).and_then(|()| file.sync_all()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(format!("saved {} bytes to {}", data.len(), path.display()))
     }
 }
 
