@@ -165,8 +165,8 @@ impl ScanSession {
         let decoder = Decoder { accepted, tx: tx.clone(), stop: stop.clone(), preview: preview.clone() };
         if source.is_live() {
             let newest = Arc::new(Newest::default());
-            let (n, flag) = (newest.clone(), stop.clone());
-            let capture = spawn("airsign-capture", Box::new(move || capture(source, &n, &flag)));
+            let (n, p, flag) = (newest.clone(), preview.clone(), stop.clone());
+            let capture = spawn("airsign-capture", Box::new(move || capture(source, &n, &p, &flag)));
             let decode = spawn("airsign-scan", Box::new(move || decoder.run_live(&newest)));
             for w in [capture, decode] {
                 match w {
@@ -221,9 +221,14 @@ struct Newest {
     ready: Condvar,
 }
 
-fn capture(mut source: Box<dyn FrameSource + Send>, newest: &Newest, stop: &AtomicBool) {
+/// A live source's own thread: every frame goes to the preview at once, and replaces the
+/// frame waiting for the decoder.
+fn capture(mut source: Box<dyn FrameSource + Send>, newest: &Newest, preview: &PreviewSlot, stop: &AtomicBool) {
     while !stop.load(Ordering::Relaxed) {
         let next = source.next_frame();
+        if let (Ok(Some(frame)), Ok(mut slot)) = (&next, preview.lock()) {
+            *slot = Some(preview_of(frame));
+        }
         let Ok(mut state) = newest.state.lock() else { return };
         match next {
             Ok(Some(frame)) => state.0 = Some(frame),
@@ -281,9 +286,6 @@ impl Decoder {
             let (frame, end) = (state.0.take(), state.1.clone());
             drop(state);
             if let Some(frame) = frame {
-                if let Ok(mut slot) = self.preview.lock() {
-                    *slot = Some(preview_of(&frame));
-                }
                 if self.decode(&frame, &mut decoder, &mut status) {
                     return;
                 }
