@@ -71,6 +71,10 @@ pub enum Preliminary {
     Pending(String),
     /// tem*/tef*: will never apply; its Sequence stays unused.
     Failed(String),
+    /// tefMAX_LEDGER: its LastLedgerSequence has passed. The same outcome as seeing a
+    /// validated ledger beyond it: expired (a lost transaction resubmitted just after its
+    /// last ledger gets this answer instead).
+    Expired,
     /// ter*/tel* and the rest: not applied now, submit again.
     Retry(String),
 }
@@ -149,6 +153,8 @@ impl<T: RpcTransport> RippledClient<T> {
 pub fn classify_preliminary(code: &str) -> Preliminary {
     if code == "tesSUCCESS" || code == "terQUEUED" || code.starts_with("tec") {
         Preliminary::Pending(code.into())
+    } else if code == "tefMAX_LEDGER" {
+        Preliminary::Expired
     } else if code.starts_with("tem") || code.starts_with("tef") {
         Preliminary::Failed(code.into())
     } else {
@@ -277,6 +283,7 @@ pub fn submit_pending<T: RpcTransport>(
             let code = client.submit(&s.blob)?;
             match classify_preliminary(&code) {
                 Preliminary::Failed(c) => store.set(&s.hash, "failed", &c)?,
+                Preliminary::Expired => store.set(&s.hash, "expired", "expired")?,
                 Preliminary::Pending(c) | Preliminary::Retry(c) => store.set(&s.hash, "pending", &c)?,
             }
         }
@@ -307,10 +314,10 @@ fn wait_for_group<T: RpcTransport>(
                 None => {
                     // Not known: a retriable preliminary result; resubmit while still valid.
                     let code = client.submit(&s.blob)?;
-                    if let Preliminary::Failed(c) = classify_preliminary(&code) {
-                        store.set(&s.hash, "failed", &c)?;
-                    } else {
-                        open += 1;
+                    match classify_preliminary(&code) {
+                        Preliminary::Failed(c) => store.set(&s.hash, "failed", &c)?,
+                        Preliminary::Expired => store.set(&s.hash, "expired", "expired")?,
+                        Preliminary::Pending(_) | Preliminary::Retry(_) => open += 1,
                     }
                 }
             }
@@ -354,8 +361,44 @@ mod tests {
         assert_eq!(classify_preliminary("terQUEUED"), Preliminary::Pending("terQUEUED".into()));
         assert_eq!(classify_preliminary("tecUNFUNDED_PAYMENT"), Preliminary::Pending("tecUNFUNDED_PAYMENT".into()));
         assert_eq!(classify_preliminary("tefPAST_SEQ"), Preliminary::Failed("tefPAST_SEQ".into()));
+        assert_eq!(classify_preliminary("tefMAX_LEDGER"), Preliminary::Expired);
         assert_eq!(classify_preliminary("temBAD_FEE"), Preliminary::Failed("temBAD_FEE".into()));
         assert_eq!(classify_preliminary("terPRE_SEQ"), Preliminary::Retry("terPRE_SEQ".into()));
         assert_eq!(classify_preliminary("telINSUF_FEE_P"), Preliminary::Retry("telINSUF_FEE_P".into()));
+    }
+
+    /// A rippled that accepts the transaction, loses it, and whose validated ledger is still
+    /// 1000 when asked but has passed the transaction's last ledger (1003) by the time it is
+    /// submitted again (the race the rippled stand-in test once hit).
+    struct LostThenTooLate {
+        submits: std::cell::Cell<u32>,
+    }
+
+    impl RpcTransport for LostThenTooLate {
+        fn post(&self, body: &Value) -> Result<Value, NetError> {
+            Ok(match body["method"].as_str() {
+                Some("ledger") => json!({"result": {"ledger_index": 1000, "status": "success"}}),
+                Some("tx") => json!({"result": {"status": "error", "error": "txnNotFound"}}),
+                Some("submit") => {
+                    self.submits.set(self.submits.get() + 1);
+                    let code = if self.submits.get() == 1 { "tesSUCCESS" } else { "tefMAX_LEDGER" };
+                    json!({"result": {"engine_result": code, "status": "success"}})
+                }
+                other => panic!("unexpected call {other:?}"),
+            })
+        }
+    }
+
+    #[test]
+    fn a_lost_transaction_refused_as_too_late_is_expired_not_failed() {
+        let dir = std::env::temp_dir().join(format!("airsign-lost-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = SubmissionStore::open(&dir.join("s.sqlite")).unwrap();
+        let entry = SignedEntry { blob: vec![0x12, 0x00], hash: vec![0xAB; 32], sequence: 7, last_ledger_sequence: 1003 };
+        store.add("rAccount", &[entry]).unwrap();
+        let out = submit_pending(&RippledClient::new(LostThenTooLate { submits: 0.into() }), &store, "rAccount", Duration::from_millis(1), Duration::from_secs(5)).unwrap();
+        assert_eq!((out[0].status.as_str(), out[0].result.as_str()), ("expired", "expired"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
