@@ -153,6 +153,7 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     screenshot(&mut h, "offline-monero-review");
     assert!(h.query_by_label_contains(&format!("5.2 XMR -> {}", f["miner_address"].as_str().unwrap())).is_some());
     assert!(h.query_all_by_label_contains("change: ").next().is_some());
+    assert!(h.query_all_by_label_contains("Sending 5.5 XMR to 2 other address(es), fee 0.0034236 XMR, on").next().is_some(), "the summary line");
     h.get_by_label("Approve and sign").click();
     step_until(&mut h, "the signed QR", |h| h.state().showing().is_some());
     let signed = parse_signed(&open(FileKind::SignedTxSet, &shown_file(&h, "xmr-txsigned"), &view).unwrap(), read_transaction).unwrap();

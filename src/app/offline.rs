@@ -195,7 +195,9 @@ impl OfflineApp {
                 }
                 if let Some(t) = &texture {
                     let side = ui.available_width().min(480.0);
-                    ui.add(egui::Image::new(t).fit_to_exact_size(egui::vec2(side, side)).alt_text("View-only wallet QR code"));
+                    ui.vertical_centered(|ui| {
+                        ui.add(egui::Image::new(t).fit_to_exact_size(egui::vec2(side, side)).alt_text("View-only wallet QR code"));
+                    });
                 }
                 let mut text = json.to_string();
                 ui.add(egui::TextEdit::multiline(&mut text).desired_width(f32::INFINITY));
@@ -223,6 +225,14 @@ impl OfflineApp {
             }
             Screen::Review { set, text, conflict, mut allow_respend } => {
                 ui.heading("Review before signing");
+                // The figures to check first, large; every detail follows.
+                let r = &set.review;
+                let destinations: usize = r.transactions.iter().map(|t| t.destinations.iter().filter(|d| d.ours.is_none()).count()).sum();
+                let network = egui::RichText::new(r.network.name()).size(18.0).strong();
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(egui::RichText::new(format!("Sending {} XMR to {destinations} other address(es), fee {} XMR, on", format_xmr(r.sent_to_others), format_xmr(r.fee))).size(18.0).strong());
+                    ui.label(if r.network == Network::Mainnet { network } else { network.color(egui::Color32::from_rgb(200, 120, 0)) });
+                });
                 ui.add(egui::Label::new(egui::RichText::new(&text).monospace()).wrap());
                 if let Some(c) = &conflict {
                     ui.colored_label(egui::Color32::RED, c);
