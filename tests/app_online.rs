@@ -118,6 +118,7 @@ fn xrpl_batch_of_ten_goes_from_the_offline_app_to_the_online_app_and_the_ledger(
     off.get_by_label("Review templates").click();
     off.run_steps(3);
     assert!(off.query_all_by_label_contains("#16 Payment 1.000009 XRP to rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn").next().is_some(), "the review names each payment");
+    assert!(off.query_by_label("10 transaction(s): 10.000045 XRP to 1 address(es), fees 0.0001 XRP").is_some(), "the summary line");
     screenshot(&mut off, "offline-xrpl-review");
     off.get_by_label("Approve and sign").click();
     step_until(&mut off, "the signed QR", |h| h.state().showing().is_some());

@@ -27,7 +27,7 @@ pub enum XrplScreen {
     Home,
     Show(PlayerView),
     Scan(ScannerView, Purpose),
-    Review { text: String, pending: Pending },
+    Review { summary: String, text: String, pending: Pending },
 }
 
 pub struct XrplSession {
@@ -135,8 +135,9 @@ impl XrplSession {
                     (None, purpose) => XrplScreen::Scan(scanner, purpose),
                 }
             }
-            XrplScreen::Review { text, pending } => {
+            XrplScreen::Review { summary, text, pending } => {
                 ui.heading("Review before signing");
+                ui.label(egui::RichText::new(&summary).size(18.0).strong());
                 ui.add(egui::Label::new(egui::RichText::new(&text).monospace()).wrap());
                 let mut next = None;
                 ui.horizontal(|ui| {
@@ -150,7 +151,7 @@ impl XrplSession {
                         next = Some(XrplScreen::Home);
                     }
                 });
-                next.unwrap_or(XrplScreen::Review { text, pending })
+                next.unwrap_or(XrplScreen::Review { summary, text, pending })
             }
         }
     }
@@ -177,7 +178,8 @@ impl XrplSession {
         for blob in &req.transactions {
             text += &format!("  {}\n", offline::describe(blob));
         }
-        Ok(XrplScreen::Review { text, pending: Pending::Request(txs) })
+        let summary = offline::summarize(&req.transactions.iter().map(|b| b.to_vec()).collect::<Vec<_>>());
+        Ok(XrplScreen::Review { summary, text, pending: Pending::Request(txs) })
     }
 
     fn review_templates(&mut self) -> Result<XrplScreen, String> {
@@ -192,12 +194,14 @@ impl XrplSession {
             None => "network: mainnet, testnet or devnet (no NetworkID: valid wherever this account has this Sequence)".to_owned(),
         };
         let mut text = format!("Account {} (next Sequence {}, ledger {}), {network}:\n", self.account.address, self.account.next_sequence, self.account.ledger_index);
+        let mut blobs = Vec::new();
         for (i, t) in templates.iter().enumerate() {
             let tx = offline::build(&self.account, t, self.account.next_sequence + i as u32).map_err(|e| e.to_string())?;
             let blob = crate::chain::xrpl::codec::encode(&tx).map_err(|e| e.to_string())?;
             text += &format!("  {}\n", offline::describe(&blob));
+            blobs.push(blob);
         }
-        Ok(XrplScreen::Review { text, pending: Pending::Batch(templates) })
+        Ok(XrplScreen::Review { summary: offline::summarize(&blobs), text, pending: Pending::Batch(templates) })
     }
 
     fn sign(&mut self, pending: &Pending) -> Result<XrplScreen, String> {

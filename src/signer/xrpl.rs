@@ -398,6 +398,39 @@ pub fn describe(blob: &[u8]) -> String {
     line
 }
 
+/// One line for the top of a review: how many transactions, the XRP they pay and to how
+/// many addresses, issued-currency payments counted apart, and the fees.
+pub fn summarize(blobs: &[Vec<u8>]) -> String {
+    let (mut xrp, mut issued, mut fees, mut undecodable) = (0u64, 0usize, 0u64, 0usize);
+    let mut to = std::collections::BTreeSet::new();
+    for blob in blobs {
+        let Ok(tx) = codec::decode(blob) else {
+            undecodable += 1;
+            continue;
+        };
+        let drops = |v: Option<&Value>| v.and_then(Value::as_str).and_then(|d| d.parse::<u64>().ok());
+        fees = fees.saturating_add(drops(tx.get("Fee")).unwrap_or(0));
+        if tx.get("TransactionType").and_then(Value::as_str) == Some("Payment") {
+            if let Some(d) = tx.get("Destination").and_then(Value::as_str) {
+                to.insert(d.to_owned());
+            }
+            match drops(tx.get("Amount")) {
+                Some(d) => xrp = xrp.saturating_add(d),
+                None => issued += 1,
+            }
+        }
+    }
+    let mut line = format!("{} transaction(s): {} XRP to {} address(es)", blobs.len(), drops_to_xrp(&xrp.to_string()), to.len());
+    if issued > 0 {
+        line += &format!(", plus {issued} issued-currency payment(s)");
+    }
+    line += &format!(", fees {} XRP", drops_to_xrp(&fees.to_string()));
+    if undecodable > 0 {
+        line += &format!(", {undecodable} UNDECODABLE");
+    }
+    line
+}
+
 fn drops_to_xrp(drops: &str) -> String {
     let d: u64 = drops.parse().unwrap_or(0);
     let s = format!("{}.{:06}", d / 1_000_000, d % 1_000_000);
@@ -500,6 +533,24 @@ mod tests {
         assert_eq!(tx["Flags"], json!(TF_FULLY_CANONICAL_SIG));
         assert!(matches!(sign::verify_blob(&out[0].blob).unwrap(), sign::Verification::SingleValid { .. }));
         assert_eq!(describe(&out[0].blob), "#7 Payment 1 XRP to rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn tag 9, fee 0.000012 XRP, valid until ledger 1256");
+    }
+
+    #[test]
+    fn the_review_summary_adds_up_payments_and_fees() {
+        let (mut acct, keys, mut j) = setup("summary");
+        let set = Template::AccountSet { set_flag: Some("asfRequireDest".into()), clear_flag: None, transfer_rate: None, domain: None };
+        let other = Template::Payment { destination: "rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe".into(), amount: json!("250000"), send_max: None, destination_tag: None, memos: vec![] };
+        let usd = Template::Payment {
+            destination: "rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe".into(),
+            amount: json!({"currency": "USD", "issuer": "rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn", "value": "5"}),
+            send_max: Some(json!({"currency": "USD", "issuer": "rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn", "value": "5.1"})),
+            destination_tag: None,
+            memos: vec![],
+        };
+        let out = sign_batch(&mut acct, &keys, &[pay(1_000_000), pay(2), other, usd, set], &mut j, false).unwrap();
+        let blobs: Vec<Vec<u8>> = out.iter().map(|s| s.blob.clone()).collect();
+        assert_eq!(summarize(&blobs), "5 transaction(s): 1.250002 XRP to 2 address(es), plus 1 issued-currency payment(s), fees 0.00006 XRP");
+        assert!(summarize(&[vec![0xFF]]).ends_with("1 UNDECODABLE"));
     }
 
     #[test]
