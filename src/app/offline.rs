@@ -42,7 +42,7 @@ enum Screen {
 
 enum Session {
     Monero(Unlocked),
-    Xrpl(XrplSession),
+    Xrpl(Box<XrplSession>),
 }
 
 /// What the background unlock or create hands back.
@@ -374,7 +374,7 @@ impl OfflineApp {
             let mut secret = Zeroizing::new(seed.entropy().to_vec());
             secret.push(if seed.key_type() == crate::chain::xrpl::keys::KeyType::Ed25519 { 1 } else { 0 });
             let session = XrplSession::open(&dir, &name, &secret)?;
-            Ok(Opened { info: format!("XRPL account {} stored, encrypted", session.address()), session: Session::Xrpl(session), words })
+            Ok(Opened { info: format!("XRPL account {} stored, encrypted", session.address()), session: Session::Xrpl(Box::new(session)), words })
         })
     }
 
@@ -398,7 +398,7 @@ impl OfflineApp {
             let (info, secret) = Keystore::open(&dir).and_then(|k| k.unlock(&name, &passphrase)).map_err(|e| e.to_string())?;
             if info.chain == "xrpl" {
                 let session = XrplSession::open(&dir, &name, &secret)?;
-                return Ok(Opened { session: Session::Xrpl(session), words: None, info: "unlocked".into() });
+                return Ok(Opened { session: Session::Xrpl(Box::new(session)), words: None, info: "unlocked".into() });
             }
             let network = info.public["network"].as_str().and_then(Network::parse);
             let (true, Some(network), Ok(spend)) = (info.chain == "monero", network, <&[u8; 32]>::try_from(secret.as_slice())) else {
@@ -420,7 +420,7 @@ impl OfflineApp {
                 Screen::Home
             }
             Session::Xrpl(x) => {
-                self.xrpl = Some(x);
+                self.xrpl = Some(*x);
                 Screen::Xrpl(XrplScreen::Home)
             }
         };

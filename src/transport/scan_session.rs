@@ -213,12 +213,19 @@ fn stop_with(tx: &Sender<ScanEvent>, stop: &AtomicBool, why: String) {
     let _ = tx.send(ScanEvent::Failed(why));
 }
 
-/// What the capture thread hands the decoder: the newest frame not yet decoded, or how
-/// the source ended.
+/// What the capture thread hands the decoder: the newest frame not yet decoded, and how
+/// the source ended once it has.
 #[derive(Default)]
 struct Newest {
-    state: Mutex<(Option<Frame>, Option<Result<(), String>>)>,
+    state: Mutex<Handover>,
     ready: Condvar,
+}
+
+#[derive(Default)]
+struct Handover {
+    frame: Option<Frame>,
+    /// Ok: the source ran out of frames; Err: it failed.
+    end: Option<Result<(), String>>,
 }
 
 /// A live source's own thread: every frame goes to the preview at once, and replaces the
@@ -231,11 +238,11 @@ fn capture(mut source: Box<dyn FrameSource + Send>, newest: &Newest, preview: &P
         }
         let Ok(mut state) = newest.state.lock() else { return };
         match next {
-            Ok(Some(frame)) => state.0 = Some(frame),
-            Ok(None) => state.1 = Some(Ok(())),
-            Err(e) => state.1 = Some(Err(e.to_string())),
+            Ok(Some(frame)) => state.frame = Some(frame),
+            Ok(None) => state.end = Some(Ok(())),
+            Err(e) => state.end = Some(Err(e.to_string())),
         }
-        let ended = state.1.is_some();
+        let ended = state.end.is_some();
         drop(state);
         newest.ready.notify_one();
         if ended {
@@ -277,13 +284,13 @@ impl Decoder {
         while !self.stop.load(Ordering::Relaxed) {
             let Ok(mut state) = newest.state.lock() else { return };
             // Wake at least every 100 ms to notice a stop.
-            if state.0.is_none() && state.1.is_none() {
+            if state.frame.is_none() && state.end.is_none() {
                 state = match newest.ready.wait_timeout(state, std::time::Duration::from_millis(100)) {
                     Ok((s, _)) => s,
                     Err(_) => return,
                 };
             }
-            let (frame, end) = (state.0.take(), state.1.clone());
+            let (frame, end) = (state.frame.take(), state.end.clone());
             drop(state);
             if let Some(frame) = frame {
                 if self.decode(&frame, &mut decoder, &mut status) {
