@@ -178,7 +178,7 @@ impl XrplSession {
         for blob in &req.transactions {
             text += &format!("  {}\n", offline::describe(blob));
         }
-        let summary = offline::summarize(&req.transactions.iter().map(|b| b.to_vec()).collect::<Vec<_>>());
+        let summary = offline::summarize(req.transactions.iter().map(|b| b.as_slice()));
         Ok(XrplScreen::Review { summary, text, pending: Pending::Request(txs) })
     }
 
@@ -201,7 +201,7 @@ impl XrplSession {
             text += &format!("  {}\n", offline::describe(&blob));
             blobs.push(blob);
         }
-        Ok(XrplScreen::Review { summary: offline::summarize(&blobs), text, pending: Pending::Batch(templates) })
+        Ok(XrplScreen::Review { summary: offline::summarize(blobs.iter().map(Vec::as_slice)), text, pending: Pending::Batch(templates) })
     }
 
     fn sign(&mut self, pending: &Pending) -> Result<XrplScreen, String> {

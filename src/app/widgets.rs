@@ -183,9 +183,7 @@ impl PlayerView {
             ui.ctx().request_repaint_after(std::time::Duration::from_secs_f32(1.0 / self.player.fps()));
         }
     }
-}
 
-impl PlayerView {
     /// Writes the payload as the file the other side's "load file" (ours, Feather's,
     /// monero-wallet-cli's) takes: the wallet2 file for `xmr-*`, the CBOR message for
     /// `xrpl-*`. An existing file is not overwritten.
@@ -291,8 +289,8 @@ impl ScannerView {
                     Err(e) => self.error = Some(e),
                 }
             }
-            ui.label("or a file:");
-            ui.text_edit_singleline(&mut self.file_path);
+            let label = ui.label("or a file:");
+            ui.text_edit_singleline(&mut self.file_path).labelled_by(label.id);
             if ui.button("Load file").clicked() {
                 done = self.load_file();
             }
@@ -397,10 +395,12 @@ impl ScannerView {
         if crate::transport::part::looks_like_ur(&bytes) {
             return decode_text(&String::from_utf8_lossy(&bytes), &self.accepted).map_err(|e| self.error = Some(e)).ok();
         }
+        // The envelope knows which types carry a byte string (a wallet2 file) and which a
+        // CBOR map, and checks the content either way.
         for t in &self.accepted {
-            let message = if t.starts_with("xmr-") || t == "bytes" { crate::envelope::wrap_bytes(&bytes) } else { bytes.clone() };
-            if crate::envelope::decode(t, &message).is_ok() {
-                return Some((t.clone(), message));
+            let payload = crate::envelope::UrType::from_name(t).and_then(|ty| crate::envelope::Payload::new(ty, bytes.clone()));
+            if let Ok(payload) = payload {
+                return Some((t.clone(), payload.to_cbor()));
             }
         }
         self.error = Some(format!("the file is not a {} payload", self.accepted.join(" or ")));

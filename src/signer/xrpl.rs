@@ -400,10 +400,11 @@ pub fn describe(blob: &[u8]) -> String {
 
 /// One line for the top of a review: how many transactions, the XRP they pay and to how
 /// many addresses, issued-currency payments counted apart, and the fees.
-pub fn summarize(blobs: &[Vec<u8>]) -> String {
-    let (mut xrp, mut issued, mut fees, mut undecodable) = (0u64, 0usize, 0u64, 0usize);
+pub fn summarize<'a>(blobs: impl IntoIterator<Item = &'a [u8]>) -> String {
+    let (mut count, mut xrp, mut issued, mut fees, mut undecodable) = (0usize, 0u64, 0usize, 0u64, 0usize);
     let mut to = std::collections::BTreeSet::new();
     for blob in blobs {
+        count += 1;
         let Ok(tx) = codec::decode(blob) else {
             undecodable += 1;
             continue;
@@ -420,7 +421,7 @@ pub fn summarize(blobs: &[Vec<u8>]) -> String {
             }
         }
     }
-    let mut line = format!("{} transaction(s): {} XRP to {} address(es)", blobs.len(), drops_to_xrp(&xrp.to_string()), to.len());
+    let mut line = format!("{count} transaction(s): {} XRP to {} address(es)", drops_to_xrp(&xrp.to_string()), to.len());
     if issued > 0 {
         line += &format!(", plus {issued} issued-currency payment(s)");
     }
@@ -548,9 +549,8 @@ mod tests {
             memos: vec![],
         };
         let out = sign_batch(&mut acct, &keys, &[pay(1_000_000), pay(2), other, usd, set], &mut j, false).unwrap();
-        let blobs: Vec<Vec<u8>> = out.iter().map(|s| s.blob.clone()).collect();
-        assert_eq!(summarize(&blobs), "5 transaction(s): 1.250002 XRP to 2 address(es), plus 1 issued-currency payment(s), fees 0.00006 XRP");
-        assert!(summarize(&[vec![0xFF]]).ends_with("1 UNDECODABLE"));
+        assert_eq!(summarize(out.iter().map(|s| s.blob.as_slice())), "5 transaction(s): 1.250002 XRP to 2 address(es), plus 1 issued-currency payment(s), fees 0.00006 XRP");
+        assert!(summarize([&[0xFFu8][..]]).ends_with("1 UNDECODABLE"));
     }
 
     #[test]

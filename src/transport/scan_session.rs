@@ -141,6 +141,12 @@ pub fn preview_of(frame: &Frame) -> Preview {
 /// The newest preview frame, replaced by each new one; the UI takes it when it repaints.
 type PreviewSlot = Arc<Mutex<Option<Preview>>>;
 
+fn show(slot: &PreviewSlot, frame: &Frame) {
+    if let Ok(mut slot) = slot.lock() {
+        *slot = Some(preview_of(frame));
+    }
+}
+
 pub struct ScanSession {
     events: Receiver<ScanEvent>,
     preview: PreviewSlot,
@@ -160,22 +166,21 @@ impl ScanSession {
         let (tx, rx) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
         let preview: PreviewSlot = Arc::default();
-        let mut workers = Vec::new();
         let spawn = |name: &str, work: Box<dyn FnOnce() + Send>| std::thread::Builder::new().name(name.into()).spawn(work);
         let decoder = Decoder { accepted, tx: tx.clone(), stop: stop.clone(), preview: preview.clone() };
-        if source.is_live() {
+        let spawned = if source.is_live() {
             let newest = Arc::new(Newest::default());
             let (n, p, flag) = (newest.clone(), preview.clone(), stop.clone());
-            let capture = spawn("airsign-capture", Box::new(move || capture(source, &n, &p, &flag)));
-            let decode = spawn("airsign-scan", Box::new(move || decoder.run_live(&newest)));
-            for w in [capture, decode] {
-                match w {
-                    Ok(w) => workers.push(w),
-                    Err(e) => stop_with(&tx, &stop, format!("cannot start the scanner: {e}")),
-                }
-            }
+            vec![
+                spawn("airsign-capture", Box::new(move || capture(source, &n, &p, &flag))),
+                spawn("airsign-scan", Box::new(move || decoder.run_live(&newest))),
+            ]
         } else {
-            match spawn("airsign-scan", Box::new(move || decoder.run_recorded(source))) {
+            vec![spawn("airsign-scan", Box::new(move || decoder.run_recorded(source)))]
+        };
+        let mut workers = Vec::new();
+        for w in spawned {
+            match w {
                 Ok(w) => workers.push(w),
                 Err(e) => stop_with(&tx, &stop, format!("cannot start the scanner: {e}")),
             }
@@ -233,8 +238,8 @@ struct Handover {
 fn capture(mut source: Box<dyn FrameSource + Send>, newest: &Newest, preview: &PreviewSlot, stop: &AtomicBool) {
     while !stop.load(Ordering::Relaxed) {
         let next = source.next_frame();
-        if let (Ok(Some(frame)), Ok(mut slot)) = (&next, preview.lock()) {
-            *slot = Some(preview_of(frame));
+        if let Ok(Some(frame)) = &next {
+            show(preview, frame);
         }
         let Ok(mut state) = newest.state.lock() else { return };
         match next {
@@ -265,9 +270,7 @@ impl Decoder {
         while !self.stop.load(Ordering::Relaxed) {
             match source.next_frame() {
                 Ok(Some(frame)) => {
-                    if let Ok(mut slot) = self.preview.lock() {
-                        *slot = Some(preview_of(&frame));
-                    }
+                    show(&self.preview, &frame);
                     if self.decode(&frame, &mut decoder, &mut status) {
                         return;
                     }

@@ -108,10 +108,7 @@ pub fn to_luma(encoding: Encoding, width: u32, height: u32, data: &[u8]) -> Resu
             // ITU-R BT.601 luma, in integers.
             image(data[..pixels * 3].chunks_exact(3).map(|p| ((77 * p[r] as u32 + 150 * p[1] as u32 + 29 * p[b] as u32) >> 8) as u8).collect())
         }
-        Encoding::Mjpeg => {
-            let decoded = decode_mjpeg(data)?;
-            Ok(decoded)
-        }
+        Encoding::Mjpeg => decode_mjpeg(data),
     }
 }
 
