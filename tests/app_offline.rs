@@ -10,14 +10,14 @@ use airsign::chain::monero::sign::read_transaction;
 use airsign::chain::monero::txset::{parse_signed, parse_unsigned, write_unsigned};
 use airsign::chain::monero::wallet2_file::{open, seal, FileKind};
 use airsign::transport::{Degradation, Player, Scene, VirtualCamera};
+use app_harness::{camera_on, codes_in, fill, parts_of, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
-use soft_renderer::{codes_in, screenshot, SoftRenderer};
-
-mod soft_renderer;
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod app_harness;
 
 fn fixture() -> Value {
     serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/monero/txsets.json")).unwrap()).unwrap()
@@ -28,37 +28,13 @@ fn mnemonic() -> String {
     m["mnemonic"].as_str().unwrap().to_owned()
 }
 
-/// What the other laptop's screen shows: the parts its player would cycle through.
-type Screen = Arc<Mutex<Vec<String>>>;
-
+/// Puts a wallet2 file on the other laptop's screen.
 fn show(screen: &Screen, ur_type: &str, file: &[u8]) {
-    let message = airsign::envelope::wrap_bytes(file);
-    let mut player = Player::new(ur_type, &message, airsign::transport::player::DEFAULT_FRAGMENT, 8.0).unwrap();
-    let mut parts = Vec::new();
-    for i in 0..3 * player.seq_len() + 2 {
-        parts.push(player.part_text().to_owned());
-        player.tick((i + 1) as f64).unwrap();
-    }
-    *screen.lock().unwrap() = parts;
+    *screen.lock().unwrap() = parts_of(ur_type, &airsign::envelope::wrap_bytes(file));
 }
 
 fn step_until(h: &mut Harness<'_, OfflineApp>, what: &str, done: impl Fn(&Harness<'_, OfflineApp>) -> bool) {
-    let start = Instant::now();
-    while !done(h) {
-        assert!(start.elapsed() < Duration::from_secs(60), "timed out waiting for {what}; notice: {:?}", h.state().notice());
-        h.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // The new screen is drawn on the next frames.
-    h.run_steps(2);
-}
-
-/// Focuses a text field by its label and types into it.
-fn fill(h: &mut Harness<'_, OfflineApp>, label: &str, text: &str) {
-    h.get_by_label(label).focus();
-    h.run_steps(1);
-    h.get_by_label(label).type_text(text);
-    h.run_steps(1);
+    step_until_within(h, what, Duration::from_secs(60), |app| format!("; notice: {:?}", app.notice()), done);
 }
 
 fn shown_file(h: &Harness<'_, OfflineApp>, ur_type: &str) -> Vec<u8> {
@@ -74,12 +50,7 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     let home = std::env::temp_dir().join(format!("airsign-app-offline-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
     let screen: Screen = Arc::new(Mutex::new(Vec::new()));
-    let camera_screen = screen.clone();
-    let sources = Arc::new(move || {
-        let parts = camera_screen.lock().unwrap().clone();
-        Ok(Box::new(VirtualCamera::new(parts.into_iter(), Scene::default(), Degradation::named("blur").unwrap(), 7)) as Box<dyn airsign::transport::FrameSource + Send>)
-    });
-    let app = OfflineApp::new(home.clone(), sources);
+    let app = OfflineApp::new(home.clone(), camera_on(&screen, 7));
     let mut h = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), app);
     h.run_steps(2);
 
@@ -115,9 +86,7 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
 
     // Outputs -> key images, compared with the key image file monero-wallet-cli wrote.
     show(&screen, "xmr-output", &hex_file("outputs"));
-    h.get_by_label("Scan outputs").click();
-    h.run_steps(2);
-    h.get_by_label("Start camera").click();
+    start_scan(&mut h, "Scan outputs");
     step_until(&mut h, "the key images QR", |h| h.state().showing().is_some());
     let shot = screenshot(&mut h, "offline-monero-key-images");
     assert_eq!(codes_in(&shot), vec![h.state().showing().unwrap().part_text().to_owned()], "the drawn code is the part on screen");
@@ -141,9 +110,7 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
 
     // A wrong code while expecting an unsigned set is named; then the right one is reviewed.
     show(&screen, "xmr-output", &hex_file("outputs"));
-    h.get_by_label("Scan unsigned transaction").click();
-    h.run_steps(2);
-    h.get_by_label("Start camera").click();
+    start_scan(&mut h, "Scan unsigned transaction");
     step_until(&mut h, "the wrong-type notice", |h| h.query_all_by_label_contains("this screen expects xmr-txunsigned").next().is_some());
     h.get_by_label("Stop camera").click();
     h.run_steps(2);
@@ -173,9 +140,7 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
         d.view = elsewhere.view_public();
     }
     show(&screen, "xmr-txunsigned", &seal(FileKind::UnsignedTxSet, &write_unsigned(&other), &view));
-    h.get_by_label("Scan unsigned transaction").click();
-    h.run_steps(2);
-    h.get_by_label("Start camera").click();
+    start_scan(&mut h, "Scan unsigned transaction");
     step_until(&mut h, "the second review", |h| h.query_by_label("Approve and sign").is_some());
     assert!(h.query_all_by_label_contains("already signed in a different set").next().is_some());
     screenshot(&mut h, "offline-monero-review-journal-warning");
@@ -187,6 +152,32 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     h.run_steps(2);
     h.get_by_label("Approve and sign").click();
     step_until(&mut h, "the overridden signature", |h| h.state().showing().is_some());
+    h.get_by_label("Done").click();
+    h.run_steps(2);
+
+    // The USB-stick path: the scanner loads wallet2's own file from disk; a file of
+    // something else is named as such.
+    let (sweep_file, junk_file) = (home.join("unsigned_sweep"), home.join("junk"));
+    std::fs::write(&sweep_file, hex_file("unsigned_sweep")).unwrap();
+    std::fs::write(&junk_file, b"not a wallet2 file").unwrap();
+    h.get_by_label("Scan unsigned transaction").click();
+    h.run_steps(2);
+    fill(&mut h, "or a file:", junk_file.to_str().unwrap());
+    h.get_by_label("Load file").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("the file is not a xmr-txunsigned payload").is_some());
+    // Select the junk path so the next one replaces it.
+    h.get_by_label("or a file:").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(eframe::egui::Modifiers::COMMAND, eframe::egui::Key::A);
+    h.run_steps(1);
+    h.get_by_label("or a file:").type_text(sweep_file.to_str().unwrap());
+    h.run_steps(1);
+    h.get_by_label("Load file").click();
+    step_until(&mut h, "the review of the loaded set", |h| h.query_by_label("Approve and sign").is_some());
+    assert!(h.query_all_by_label_contains("Sending ").next().is_some());
+    h.get_by_label("Reject").click();
+    h.run_steps(2);
 
     // Lock; a wrong passphrase does not unlock (Argon2id runs off the UI thread); the
     // right one does.

@@ -3,55 +3,20 @@
 //! stand-in) and for a Monero key image export.
 #![cfg(all(feature = "gui", feature = "net"))]
 
+mod app_harness;
 mod common;
-mod soft_renderer;
 
 use airsign::app::offline::OfflineApp;
 use airsign::app::online::OnlineApp;
-use airsign::transport::{Degradation, FrameSource, Player, Scene, VirtualCamera};
+use airsign::transport::Player;
+use app_harness::{camera_on, codes_in, fill, parts_of, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
-use soft_renderer::{codes_in, screenshot, SoftRenderer};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-type Screen = Arc<Mutex<Vec<String>>>;
-
-/// Parts a player would show for a UR message: three cycles' worth.
-fn parts_of(ur_type: &str, message: &[u8]) -> Vec<String> {
-    let mut player = Player::new(ur_type, message, airsign::transport::player::DEFAULT_FRAGMENT, 8.0).unwrap();
-    (0..3 * player.seq_len() + 2)
-        .map(|i| {
-            let p = player.part_text().to_owned();
-            player.tick((i + 1) as f64).unwrap();
-            p
-        })
-        .collect()
-}
-
-fn camera_on(screen: &Screen) -> airsign::app::widgets::SourceFactory {
-    let screen = screen.clone();
-    Arc::new(move || {
-        let parts = screen.lock().unwrap().clone();
-        Ok(Box::new(VirtualCamera::new(parts.into_iter(), Scene::default(), Degradation::named("blur").unwrap(), 3)) as Box<dyn FrameSource + Send>)
-    })
-}
+use std::time::Duration;
 
 fn step_until<S>(h: &mut Harness<'_, S>, what: &str, done: impl Fn(&Harness<'_, S>) -> bool) {
-    let start = Instant::now();
-    while !done(h) {
-        assert!(start.elapsed() < Duration::from_secs(90), "timed out waiting for {what}");
-        h.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    h.run_steps(2);
-}
-
-fn fill<S>(h: &mut Harness<'_, S>, label: &str, text: &str) {
-    h.get_by_label(label).focus();
-    h.run_steps(1);
-    h.get_by_label(label).type_text(text);
-    h.run_steps(1);
+    step_until_within(h, what, Duration::from_secs(90), |_| String::new(), done);
 }
 
 /// Moves what one app's player shows to the other app's camera: the parts it animates
@@ -76,11 +41,11 @@ fn xrpl_batch_of_ten_goes_from_the_offline_app_to_the_online_app_and_the_ledger(
 
     let to_offline: Screen = Arc::new(Mutex::new(Vec::new()));
     let to_online: Screen = Arc::new(Mutex::new(Vec::new()));
-    let mut off = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(dir.join("keys"), camera_on(&to_offline)));
+    let mut off = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(dir.join("keys"), camera_on(&to_offline, 3)));
     let mut on = Harness::builder()
         .with_size([900.0, 1400.0])
         .renderer(SoftRenderer::default())
-        .build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), OnlineApp::new(dir.join("online.sqlite"), standin.url.clone(), camera_on(&to_online)));
+        .build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), OnlineApp::new(dir.join("online.sqlite"), standin.url.clone(), camera_on(&to_online, 3)));
     off.run_steps(2);
     on.run_steps(2);
 
@@ -93,9 +58,7 @@ fn xrpl_batch_of_ten_goes_from_the_offline_app_to_the_online_app_and_the_ledger(
     off.get_by_label("Show account").click();
     off.run_steps(2);
     film(&mut off, OfflineApp::showing, &to_online);
-    on.get_by_label("Scan an account from the offline side").click();
-    on.run_steps(2);
-    on.get_by_label("Start camera").click();
+    start_scan(&mut on, "Scan an account from the offline side");
     step_until(&mut on, "watching", |h| h.state().notice().is_some_and(|n| n.contains("watching")));
 
     // Online: sync and show the state; offline: scan and apply it.
@@ -104,9 +67,7 @@ fn xrpl_batch_of_ten_goes_from_the_offline_app_to_the_online_app_and_the_ledger(
     film(&mut on, OnlineApp::showing, &to_offline);
     off.get_by_label("Done").click();
     off.run_steps(2);
-    off.get_by_label("Scan account state").click();
-    off.run_steps(2);
-    off.get_by_label("Start camera").click();
+    start_scan(&mut off, "Scan account state");
     step_until(&mut off, "the state applied", |h| h.state().notice().is_some_and(|n| n.contains("next Sequence 7")));
 
     // Offline: ten payments from templates, reviewed, approved, shown; online: scanned,
@@ -128,9 +89,7 @@ fn xrpl_batch_of_ten_goes_from_the_offline_app_to_the_online_app_and_the_ledger(
     film(&mut off, OfflineApp::showing, &to_online);
     on.get_by_label("Done").click();
     on.run_steps(2);
-    on.get_by_label("Scan signed XRPL transactions").click();
-    on.run_steps(2);
-    on.get_by_label("Start camera").click();
+    start_scan(&mut on, "Scan signed XRPL transactions");
     step_until(&mut on, "the outcomes", |h| h.state().lines().is_some());
     let lines = on.state().lines().unwrap().to_vec();
     screenshot(&mut on, "online-xrpl-outcomes");
@@ -152,7 +111,7 @@ fn monero_key_images_cross_from_the_offline_app_to_the_online_app() {
 
     // Offline app: restore, scan the outputs the view-only wallet exported.
     let to_offline: Screen = Arc::new(Mutex::new(Vec::new()));
-    let offline = OfflineApp::new(dir.join("keys"), camera_on(&to_offline));
+    let offline = OfflineApp::new(dir.join("keys"), camera_on(&to_offline, 3));
     let mut off = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), offline);
     off.run_steps(2);
     fill(&mut off, "Wallet name", "cold");
@@ -162,9 +121,7 @@ fn monero_key_images_cross_from_the_offline_app_to_the_online_app() {
     step_until(&mut off, "the Monero home screen", |h| h.query_by_label("Scan outputs").is_some());
     let outputs = hex::decode(f["outputs"].as_str().unwrap()).unwrap();
     *to_offline.lock().unwrap() = parts_of("xmr-output", &airsign::envelope::wrap_bytes(&outputs));
-    off.get_by_label("Scan outputs").click();
-    off.run_steps(2);
-    off.get_by_label("Start camera").click();
+    start_scan(&mut off, "Scan outputs");
     step_until(&mut off, "the key images QR", |h| h.state().showing().is_some());
 
     // Online app: its camera films the offline app's player, part by part as it animates.
@@ -177,13 +134,11 @@ fn monero_key_images_cross_from_the_offline_app_to_the_online_app() {
     }
     *to_online.lock().unwrap() = shown;
     let expected = airsign::envelope::decode("xmr-keyimage", off.state().showing().unwrap().message()).unwrap().data;
-    let online = OnlineApp::new(dir.join("online.sqlite"), "http://127.0.0.1:9".into(), camera_on(&to_online));
+    let online = OnlineApp::new(dir.join("online.sqlite"), "http://127.0.0.1:9".into(), camera_on(&to_online, 3));
     let mut on = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), online);
     on.state_mut().set_save_dir(&dir);
     on.run_steps(2);
-    on.get_by_label("Scan Monero key images or signed transaction").click();
-    on.run_steps(2);
-    on.get_by_label("Start camera").click();
+    start_scan(&mut on, "Scan Monero key images or signed transaction");
     step_until(&mut on, "the saved file", |h| h.state().lines().is_some());
     assert_eq!(std::fs::read(dir.join("airsign-key-images")).unwrap(), expected);
     assert!(on.query_all_by_label_contains("saved ").next().is_some());
@@ -199,7 +154,7 @@ fn a_scanned_monero_signed_set_is_opened_with_the_view_only_key_and_broadcast() 
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let screen: Screen = Arc::new(Mutex::new(parts_of("xmr-txsigned", &airsign::envelope::wrap_bytes(&hex::decode(f["signed_two"].as_str().unwrap()).unwrap()))));
-    let app = OnlineApp::new(dir.join("online.sqlite"), "http://127.0.0.1:9".into(), camera_on(&screen));
+    let app = OnlineApp::new(dir.join("online.sqlite"), "http://127.0.0.1:9".into(), camera_on(&screen, 3));
     let mut on = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), app);
     on.state_mut().set_save_dir(&dir);
     on.run_steps(2);
@@ -207,9 +162,7 @@ fn a_scanned_monero_signed_set_is_opened_with_the_view_only_key_and_broadcast() 
     // per transaction, the file kept.
     fill(&mut on, "monerod URL (to broadcast signed sets)", "http://127.0.0.1:9");
     fill(&mut on, "View-only wallet JSON (from the offline side; opens signed sets to broadcast them)", &airsign::signer::monero::view_only_json(&keys, 0, "cold"));
-    on.get_by_label("Scan Monero key images or signed transaction").click();
-    on.run_steps(2);
-    on.get_by_label("Start camera").click();
+    start_scan(&mut on, "Scan Monero key images or signed transaction");
     step_until(&mut on, "the broadcast result", |h| h.state().lines().is_some());
     let lines = on.state().lines().unwrap().to_vec();
     assert_eq!(lines.len(), 2, "{lines:?}");

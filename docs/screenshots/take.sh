@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Re-takes the README's screenshots: the app tests walk through both apps headless and,
-# with AIRSIGN_SCREENSHOTS set, save what the software renderer (tests/soft_renderer) draws.
+# with AIRSIGN_SCREENSHOTS set, save what the software renderer (tests/app_harness/soft_renderer.rs) draws.
 # The XRPL test needs the rippled stand-in's node packages: run tests/setup.sh first.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -4,7 +4,6 @@
 //! egui draws everything as textured triangles whose vertex alpha already carries the
 //! anti-aliasing, so a plain rasteriser with premultiplied "over" blending in gamma space
 //! (what egui's own renderers do) gives the picture the app shows.
-#![allow(dead_code)]
 
 use eframe::egui;
 use egui::epaint::{ClippedPrimitive, ImageDelta, Primitive, TextureId};
@@ -137,20 +136,3 @@ fn edge(a: [f32; 2], b: [f32; 2], c: [f32; 2]) -> f32 {
     (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
 }
 
-/// Renders the harness's current frame. With `AIRSIGN_SCREENSHOTS=DIR` set (see
-/// docs/screenshots/take.sh) it is also saved as `DIR/NAME.png`: the README's pictures
-/// come from the tests' own walk through the apps.
-pub fn screenshot<S>(h: &mut egui_kittest::Harness<'_, S>, name: &str) -> RgbaImage {
-    let image = h.render().expect("the software renderer draws every frame");
-    if let Some(dir) = std::env::var_os("AIRSIGN_SCREENSHOTS") {
-        let path = std::path::Path::new(&dir).join(format!("{name}.png"));
-        image.save(&path).unwrap_or_else(|e| panic!("cannot save {}: {e}", path.display()));
-    }
-    image
-}
-
-/// The QR codes readable in a screenshot, by airsign's own decoder on the drawn pixels.
-pub fn codes_in(image: &RgbaImage) -> Vec<String> {
-    let gray = image::DynamicImage::ImageRgba8(image.clone()).into_luma8();
-    airsign::transport::qr::decode(&gray, airsign::transport::qr::QrEngine::Rxing)
-}

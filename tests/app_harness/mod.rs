@@ -1,0 +1,85 @@
+//! What the app tests share: the other laptop's screen and the virtual camera filming it,
+//! driving a harness (typing, waiting, starting a scan), and pictures of the apps drawn
+//! by a software renderer.
+#![allow(dead_code)]
+
+mod soft_renderer;
+
+use airsign::app::widgets::SourceFactory;
+use airsign::transport::{Degradation, FrameSource, Player, Scene, VirtualCamera};
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use image::RgbaImage;
+pub use soft_renderer::SoftRenderer;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What the other laptop's screen shows: the parts its player cycles through.
+pub type Screen = Arc<Mutex<Vec<String>>>;
+
+/// Parts a player at the default settings shows for a UR message: three cycles' worth.
+pub fn parts_of(ur_type: &str, message: &[u8]) -> Vec<String> {
+    let mut player = Player::new(ur_type, message, airsign::transport::player::DEFAULT_FRAGMENT, 8.0).unwrap();
+    (0..3 * player.seq_len() + 2)
+        .map(|i| {
+            let p = player.part_text().to_owned();
+            player.tick((i + 1) as f64).unwrap();
+            p
+        })
+        .collect()
+}
+
+/// The app's cameras: the virtual camera filming (blurred) whatever `screen` shows when
+/// "Start camera" is pressed.
+pub fn camera_on(screen: &Screen, seed: u64) -> SourceFactory {
+    let screen = screen.clone();
+    Arc::new(move || {
+        let parts = screen.lock().unwrap().clone();
+        Ok(Box::new(VirtualCamera::new(parts.into_iter(), Scene::default(), Degradation::named("blur").unwrap(), seed)) as Box<dyn FrameSource + Send>)
+    })
+}
+
+/// Steps the app until `done`, failing after `limit` with `context` (what the app says)
+/// in the message; then two more frames, in which the new screen is drawn.
+pub fn step_until_within<S>(h: &mut Harness<'_, S>, what: &str, limit: Duration, context: impl Fn(&S) -> String, done: impl Fn(&Harness<'_, S>) -> bool) {
+    let start = Instant::now();
+    while !done(h) {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}{}", context(h.state()));
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.run_steps(2);
+}
+
+/// Focuses a text field by its label and types into it.
+pub fn fill<S>(h: &mut Harness<'_, S>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run_steps(1);
+    h.get_by_label(label).type_text(text);
+    h.run_steps(1);
+}
+
+/// Opens a scanner screen by its button and starts the camera on it.
+pub fn start_scan<S>(h: &mut Harness<'_, S>, button: &str) {
+    h.get_by_label(button).click();
+    h.run_steps(2);
+    h.get_by_label("Start camera").click();
+}
+
+/// Renders the harness's current frame. With `AIRSIGN_SCREENSHOTS=DIR` set (see
+/// docs/screenshots/take.sh) it is also saved as `DIR/NAME.png`: the README's pictures
+/// come from the tests' own walk through the apps.
+pub fn screenshot<S>(h: &mut egui_kittest::Harness<'_, S>, name: &str) -> RgbaImage {
+    let image = h.render().expect("the software renderer draws every frame");
+    if let Some(dir) = std::env::var_os("AIRSIGN_SCREENSHOTS") {
+        let path = std::path::Path::new(&dir).join(format!("{name}.png"));
+        image.save(&path).unwrap_or_else(|e| panic!("cannot save {}: {e}", path.display()));
+    }
+    image
+}
+
+/// The QR codes readable in a screenshot, by airsign's own decoder on the drawn pixels.
+pub fn codes_in(image: &RgbaImage) -> Vec<String> {
+    let gray = image::DynamicImage::ImageRgba8(image.clone()).into_luma8();
+    airsign::transport::qr::decode(&gray, airsign::transport::qr::QrEngine::Rxing)
+}
