@@ -184,6 +184,7 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     h.get_by_label("Lock").click();
     h.run_steps(2);
     assert_eq!(h.get_by_label("Wallet name").value().as_deref(), Some("cold"), "the name stays; the passphrase does not");
+    assert!(h.query_by_label("Wallets in the keystore:").is_some() && h.query_all_by_label_contains("cold (").next().is_some(), "the keystore lists the wallet");
     fill(&mut h, "Passphrase", "wrong horse");
     h.get_by_label("Unlock").click();
     step_until(&mut h, "the refusal", |h| h.state().notice().is_some_and(|n| n.contains("wrong passphrase")));

@@ -73,6 +73,9 @@ pub struct OfflineApp {
     notice: Option<(bool, String)>,
     wallet: Option<Unlocked>,
     xrpl: Option<XrplSession>,
+    /// The keystore's wallets, read once each time the start screen is entered rather
+    /// than on every repaint.
+    wallets: Option<Result<Vec<WalletInfo>, String>>,
 }
 
 impl OfflineApp {
@@ -89,6 +92,7 @@ impl OfflineApp {
             notice: None,
             wallet: None,
             xrpl: None,
+            wallets: None,
         }
     }
 
@@ -113,10 +117,6 @@ impl OfflineApp {
 
     fn info(&mut self, s: impl Into<String>) {
         self.notice = Some((false, s.into()));
-    }
-
-    fn keystore(&self) -> Result<Keystore, String> {
-        Keystore::open(&self.keystore_dir).map_err(|e| e.to_string())
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui) {
@@ -147,6 +147,9 @@ impl OfflineApp {
 
     fn screen_ui(&mut self, ui: &mut egui::Ui) {
         let screen = std::mem::replace(&mut self.screen, Screen::Start);
+        if !matches!(screen, Screen::Start) {
+            self.wallets = None;
+        }
         self.screen = match screen {
             Screen::Start => self.start_ui(ui),
             Screen::Words(words) => {
@@ -257,7 +260,8 @@ impl OfflineApp {
     }
 
     fn start_ui(&mut self, ui: &mut egui::Ui) -> Screen {
-        match self.keystore().and_then(|k| k.list().map_err(|e| e.to_string())) {
+        let dir = &self.keystore_dir;
+        match self.wallets.get_or_insert_with(|| Keystore::open(dir).and_then(|k| k.list()).map_err(|e| e.to_string())) {
             Ok(list) if !list.is_empty() => {
                 ui.label("Wallets in the keystore:");
                 for w in list {

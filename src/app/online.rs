@@ -41,11 +41,14 @@ pub struct OnlineApp {
     monerod_url: String,
     view_only_json: String,
     notice: Option<(bool, String)>,
+    /// The watched accounts, read from the database once each time the home screen is
+    /// entered rather than on every repaint.
+    watched: Option<Result<Vec<String>, String>>,
 }
 
 impl OnlineApp {
     pub fn new(db: PathBuf, rippled_url: String, sources: SourceFactory) -> OnlineApp {
-        OnlineApp { db, sources, screen: Screen::Home, rippled_url, save_dir: ".".into(), monerod_url: String::new(), view_only_json: String::new(), notice: None }
+        OnlineApp { db, sources, screen: Screen::Home, rippled_url, save_dir: ".".into(), monerod_url: String::new(), view_only_json: String::new(), notice: None, watched: None }
     }
 
     /// Where scanned Monero files are saved.
@@ -88,6 +91,9 @@ impl OnlineApp {
 
     fn screen_ui(&mut self, ui: &mut egui::Ui) {
         let screen = std::mem::replace(&mut self.screen, Screen::Home);
+        if !matches!(screen, Screen::Home) {
+            self.watched = None;
+        }
         self.screen = match screen {
             Screen::Home => self.home_ui(ui),
             Screen::Scan(mut scanner, purpose) => {
@@ -141,7 +147,9 @@ impl OnlineApp {
             let label = ui.label("rippled URL");
             ui.add(egui::TextEdit::singleline(&mut self.rippled_url).desired_width(360.0)).labelled_by(label.id);
         });
-        match SubmissionStore::open(&self.db).and_then(|s| s.watched()) {
+        let db = &self.db;
+        let watched = self.watched.get_or_insert_with(|| SubmissionStore::open(db).and_then(|s| s.watched()).map_err(|e| e.to_string())).clone();
+        match watched {
             Ok(accounts) => {
                 for account in accounts {
                     ui.horizontal(|ui| {
@@ -151,7 +159,7 @@ impl OnlineApp {
                         }
                         if ui.button(format!("Outcomes of {account}")).clicked() {
                             next = match SubmissionStore::open(&self.db).and_then(|s| s.all(&account)) {
-                                Ok(list) => Screen::Lines(list.iter().map(|s| format!("{} Sequence {} {} {}", s.hash, s.sequence, s.status, s.result)).collect()),
+                                Ok(list) => Screen::Lines(list.iter().map(outcome_line).collect()),
                                 Err(e) => {
                                     self.error(e);
                                     Screen::Home
@@ -162,7 +170,7 @@ impl OnlineApp {
                 }
             }
             Err(e) => {
-                ui.colored_label(egui::Color32::RED, e.to_string());
+                ui.colored_label(egui::Color32::RED, e);
             }
         }
         if ui.button("Scan an account from the offline side").clicked() {
@@ -228,9 +236,8 @@ impl OnlineApp {
                     let client = RippledClient::new(HttpTransport::new(&url));
                     let mut lines = Vec::new();
                     for account in accounts {
-                        for s in wallet::submit_pending(&client, &store, &account, Duration::from_millis(300), Duration::from_secs(60)).map_err(|e| e.to_string())? {
-                            lines.push(format!("{} Sequence {} {} {}", s.hash, s.sequence, s.status, s.result));
-                        }
+                        let outcomes = wallet::submit_pending(&client, &store, &account, Duration::from_millis(300), Duration::from_secs(60)).map_err(|e| e.to_string())?;
+                        lines.extend(outcomes.iter().map(outcome_line));
                     }
                     Ok(JobResult::Lines(lines))
                 })
@@ -274,6 +281,10 @@ impl OnlineApp {
             }
         }
     }
+}
+
+fn outcome_line(s: &wallet::Submission) -> String {
+    format!("{} Sequence {} {} {}", s.hash, s.sequence, s.status, s.result)
 }
 
 fn spawn(label: String, job: impl FnOnce() -> Result<JobResult, String> + Send + 'static) -> Screen {
