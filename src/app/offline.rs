@@ -386,8 +386,7 @@ impl OfflineApp {
         let Some((name, passphrase)) = self.credentials() else { return Screen::Start };
         let dir = self.keystore_dir.clone();
         self.in_background("encrypting the new wallet", move || {
-            let public = serde_json::json!({ "address": keys.address(), "network": keys.network().name(), "restore_height": 0 });
-            let info = WalletInfo { name: name.clone(), chain: "monero".into(), public };
+            let info = signer::keystore_info(&name, &keys, 0);
             Keystore::open(&dir).and_then(|k| k.create(info, keys.spend_secret_bytes().as_ref(), &passphrase)).map_err(|e| e.to_string())?;
             let words = show_words.then(|| keys.mnemonic());
             let unlocked = Unlocked { name: name.clone(), restore_height: 0, scanner: Arc::new(OutputScanner::with_default_lookahead(&keys)) };
@@ -404,11 +403,8 @@ impl OfflineApp {
                 let session = XrplSession::open(&dir, &name, &secret)?;
                 return Ok(Opened { session: Session::Xrpl(Box::new(session)), words: None, info: "unlocked".into() });
             }
-            let network = info.public["network"].as_str().and_then(Network::parse);
-            let (true, Some(network), Ok(spend)) = (info.chain == "monero", network, <&[u8; 32]>::try_from(secret.as_slice())) else {
-                return Err(format!("wallet '{name}' is neither a Monero nor an XRPL wallet"));
-            };
-            let keys = WalletKeys::from_spend_secret(spend, network);
+            // Not XRPL: it must be a Monero record whose keys give the stored address.
+            let keys = signer::keys_from_record(&info, &secret)?;
             let restore_height = info.public["restore_height"].as_u64().unwrap_or(0);
             let unlocked = Unlocked { name, restore_height, scanner: Arc::new(OutputScanner::with_default_lookahead(&keys)) };
             Ok(Opened { session: Session::Monero(unlocked), words: None, info: "unlocked".into() })

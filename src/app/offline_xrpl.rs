@@ -5,13 +5,12 @@
 use super::widgets::{PlayerView, ScannerView, SourceFactory};
 use crate::chain::xrpl::keys::{KeyPair, Seed};
 use crate::envelope::xrpl::{Versioned, XrplSignRequestPayload, XrplStatePayload};
-use crate::keystore::{Keystore, WalletInfo};
+use crate::keystore::Keystore;
 use crate::signer::journal::Journal;
 use crate::signer::xrpl::{self as offline, Template, XrplAccount};
 use eframe::egui;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use zeroize::Zeroizing;
 
 pub enum Purpose {
     State,
@@ -40,16 +39,10 @@ pub struct XrplSession {
 
 /// Stores a new XRPL wallet (seed entropy and key type, encrypted) and its account state.
 pub fn create(keystore_dir: &Path, name: &str, passphrase: &str, seed: &Seed) -> Result<(), String> {
-    let keys = seed.key_pair();
-    let public = serde_json::json!({ "address": keys.address(), "public_key": hex::encode_upper(keys.public_key()), "key_type": seed.key_type().name() });
-    let mut secret = Zeroizing::new(seed.entropy().to_vec());
-    secret.push(match seed.key_type() {
-        crate::chain::xrpl::keys::KeyType::Secp256k1 => 0,
-        crate::chain::xrpl::keys::KeyType::Ed25519 => 1,
-    });
+    let (info, secret) = offline::keystore_record(name, seed);
     let store = Keystore::open(keystore_dir).map_err(|e| e.to_string())?;
-    store.create(WalletInfo { name: name.to_owned(), chain: "xrpl".into(), public }, &secret, passphrase).map_err(|e| e.to_string())?;
-    offline::save_account(keystore_dir, name, &XrplAccount::new(&keys))
+    store.create(info, &secret, passphrase).map_err(|e| e.to_string())?;
+    offline::save_account(keystore_dir, name, &XrplAccount::new(&seed.key_pair()))
 }
 
 impl XrplSession {

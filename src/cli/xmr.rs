@@ -220,27 +220,15 @@ pub fn run(cmd: XmrCommand) -> Result<()> {
 }
 
 fn create(w: &KeystoreArgs, keys: &WalletKeys, restore_height: u64) -> Result<()> {
-    let public = serde_json::json!({
-        "address": keys.address(),
-        "network": keys.network().name(),
-        "restore_height": restore_height,
-    });
     let passphrase = passphrase(true)?;
-    keystore(w)?.create(WalletInfo { name: w.wallet.clone(), chain: "monero".into(), public }, keys.spend_secret_bytes().as_ref(), &passphrase)?;
+    keystore(w)?.create(signer::keystore_info(&w.wallet, keys, restore_height), keys.spend_secret_bytes().as_ref(), &passphrase)?;
     Ok(())
 }
 
 fn unlock(w: &KeystoreArgs) -> Result<(WalletKeys, WalletInfo)> {
     let passphrase = passphrase(false)?;
     let (info, secret) = keystore(w)?.unlock(&w.wallet, &passphrase)?;
-    let network = info.public["network"].as_str().and_then(Network::parse);
-    let (true, Some(network), Ok(spend)) = (info.chain == "monero", network, <&[u8; 32]>::try_from(secret.as_slice())) else {
-        bail!("wallet '{}' is not a Monero wallet", w.wallet);
-    };
-    let keys = WalletKeys::from_spend_secret(spend, network);
-    if info.public["address"].as_str() != Some(keys.address().as_str()) {
-        bail!("wallet '{}': the stored address does not match its keys", w.wallet);
-    }
+    let keys = signer::keys_from_record(&info, &secret).map_err(anyhow::Error::msg)?;
     Ok((keys, info))
 }
 

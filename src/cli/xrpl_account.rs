@@ -5,7 +5,7 @@
 use super::{progress_line, read_input};
 use crate::chain::xrpl::keys::{wallet_propose, KeyType, Seed};
 use crate::envelope::xrpl::*;
-use crate::keystore::{Keystore, WalletInfo};
+use crate::keystore::Keystore;
 use crate::signer::journal::Journal;
 use crate::signer::xrpl::{self as offline, Template, XrplAccount};
 use crate::transport::{UrDecoder, UrEncoder};
@@ -266,17 +266,11 @@ pub(super) fn journal_path(ks: &KeystoreArgs) -> PathBuf {
 }
 
 fn create(ks: &KeystoreArgs, seed: &Seed) -> Result<()> {
-    let keys = seed.key_pair();
     let store = keystore(ks)?;
-    let public = serde_json::json!({ "address": keys.address(), "public_key": hex::encode_upper(keys.public_key()), "key_type": seed.key_type().name() });
     let passphrase = passphrase(true)?;
-    let mut secret = Zeroizing::new(seed.entropy().to_vec());
-    secret.push(match seed.key_type() {
-        KeyType::Secp256k1 => 0,
-        KeyType::Ed25519 => 1,
-    });
-    store.create(WalletInfo { name: ks.wallet.clone(), chain: "xrpl".into(), public }, &secret, &passphrase)?;
-    save_state(ks, &XrplAccount::new(&keys))
+    let (info, secret) = offline::keystore_record(&ks.wallet, seed);
+    store.create(info, &secret, &passphrase)?;
+    save_state(ks, &XrplAccount::new(&seed.key_pair()))
 }
 
 fn unlock(ks: &KeystoreArgs) -> Result<crate::chain::xrpl::keys::KeyPair> {

@@ -7,7 +7,8 @@
 use super::journal::{Journal, JournalError, SpendMarker};
 use crate::chain::monero::archive::ArchiveError;
 use crate::chain::monero::cryptonight::cn_fast_hash;
-use crate::chain::monero::keys::WalletKeys;
+use crate::chain::monero::keys::{Network, WalletKeys};
+use crate::keystore::WalletInfo;
 use crate::chain::monero::outputs::{self, OutputScanner, OutputsError};
 use crate::chain::monero::review::{self, PreparedTx, Review, ReviewError};
 use crate::chain::monero::sign::{self, SignError};
@@ -106,6 +107,27 @@ pub fn sign_reviewed(scanner: &OutputScanner, reviewed: &ReviewedSet, journal: &
     Ok(reviewed.file_key.seal(FileKind::SignedTxSet, &plain))
 }
 
+/// The keystore record of a Monero wallet: the public part (address, network, restore
+/// height); its secret is the spend key.
+pub fn keystore_info(name: &str, keys: &WalletKeys, restore_height: u64) -> WalletInfo {
+    let public = serde_json::json!({ "address": keys.address(), "network": keys.network().name(), "restore_height": restore_height });
+    WalletInfo { name: name.to_owned(), chain: "monero".into(), public }
+}
+
+/// The wallet an unlocked keystore record holds: a Monero record with a known network and
+/// a 32-byte spend key whose address is the one stored beside it.
+pub fn keys_from_record(info: &WalletInfo, secret: &[u8]) -> Result<WalletKeys, String> {
+    let network = info.public["network"].as_str().and_then(Network::parse);
+    let (true, Some(network), Ok(spend)) = (info.chain == "monero", network, <&[u8; 32]>::try_from(secret)) else {
+        return Err(format!("wallet '{}' is not a Monero wallet", info.name));
+    };
+    let keys = WalletKeys::from_spend_secret(spend, network);
+    if info.public["address"].as_str() != Some(keys.address().as_str()) {
+        return Err(format!("wallet '{}': the stored address does not match its keys", info.name));
+    }
+    Ok(keys)
+}
+
 /// The view-only wallet data Feather scans (`{"version":0,...}`): public address, secret
 /// view key, restore height, name.
 pub fn view_only_json(keys: &WalletKeys, restore_height: u64, wallet_name: &str) -> String {
@@ -117,4 +139,26 @@ pub fn view_only_json(keys: &WalletKeys, restore_height: u64, wallet_name: &str)
         "walletName": wallet_name,
     })
     .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_keystore_record_gives_back_its_wallet_and_nothing_else() {
+        let keys = WalletKeys::generate(Network::Stagenet).unwrap();
+        let secret = keys.spend_secret_bytes();
+        let info = keystore_info("cold", &keys, 42);
+        assert_eq!(info.public["restore_height"], 42);
+        assert_eq!(keys_from_record(&info, secret.as_ref()).unwrap().address(), keys.address());
+
+        let other = WalletKeys::generate(Network::Stagenet).unwrap();
+        let mut swapped = info.clone();
+        swapped.public["address"] = other.address().into();
+        assert_eq!(keys_from_record(&swapped, secret.as_ref()).unwrap_err(), "wallet 'cold': the stored address does not match its keys");
+        let xrpl = WalletInfo { chain: "xrpl".into(), ..info.clone() };
+        assert_eq!(keys_from_record(&xrpl, secret.as_ref()).unwrap_err(), "wallet 'cold' is not a Monero wallet");
+        assert!(keys_from_record(&info, &secret.as_ref()[..31]).is_err(), "a short secret");
+    }
 }

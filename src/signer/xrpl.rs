@@ -488,6 +488,20 @@ pub fn save_account(keystore_dir: &std::path::Path, wallet: &str, account: &Xrpl
     crate::keystore::write_durably(&state_path(keystore_dir, wallet), &json).map_err(|e| e.to_string())
 }
 
+/// The keystore record of an XRPL wallet: the public part (address, public key, key type)
+/// and the secret, the seed's entropy followed by the key type (0 secp256k1, 1 ed25519),
+/// which [`keys_from_secret`] reads back.
+pub fn keystore_record(name: &str, seed: &crate::chain::xrpl::keys::Seed) -> (crate::keystore::WalletInfo, zeroize::Zeroizing<Vec<u8>>) {
+    let keys = seed.key_pair();
+    let public = serde_json::json!({ "address": keys.address(), "public_key": hex::encode_upper(keys.public_key()), "key_type": seed.key_type().name() });
+    let mut secret = zeroize::Zeroizing::new(seed.entropy().to_vec());
+    secret.push(match seed.key_type() {
+        KeyType::Secp256k1 => 0,
+        KeyType::Ed25519 => 1,
+    });
+    (crate::keystore::WalletInfo { name: name.to_owned(), chain: "xrpl".into(), public }, secret)
+}
+
 /// The key pair stored in the keystore for an XRPL wallet: 16 bytes of entropy and a
 /// key-type byte (0 secp256k1, 1 Ed25519).
 pub fn keys_from_secret(secret: &[u8]) -> Option<KeyPair> {
