@@ -27,16 +27,16 @@ fn sizes(f: &Value, keys: &WalletKeys, scanner: &OutputScanner) {
     for n in [1usize, 10, 100] {
         let mut e = export.clone();
         e.list.outputs = export.list.outputs.iter().cycle().take(n).cloned().collect();
-        let outputs_file = seal(FileKind::Outputs, &write_outputs_export(&e), &view);
+        let outputs_file = seal(FileKind::Outputs, &write_outputs_export(&e), &view).unwrap();
         let ki = export_key_images(scanner, &e).unwrap();
-        let ki_file = seal(FileKind::KeyImages, &ki.plaintext, &view);
+        let ki_file = seal(FileKind::KeyImages, &ki.plaintext, &view).unwrap();
         eprintln!("monero files, {n} outputs: outputs {} B, key images {} B", outputs_file.len(), ki_file.len());
     }
     for name in ["unsigned_sweep", "unsigned_two"] {
         let file = hex::decode(f[name].as_str().unwrap()).unwrap();
         let set = parse_unsigned(&open(FileKind::UnsignedTxSet, &file, &view).unwrap()).unwrap();
         let (_, prepared) = review(scanner, &set).unwrap();
-        let signed = seal(FileKind::SignedTxSet, &write_signed(&sign_set(scanner, &set, &prepared).unwrap()), &view);
+        let signed = seal(FileKind::SignedTxSet, &write_signed(&sign_set(scanner, &set, &prepared).unwrap()), &view).unwrap();
         eprintln!("monero files, {name} ({} inputs): unsigned {} B, signed by airsign {} B", set.txes[0].sources.len(), file.len(), signed.len());
     }
     eprintln!("monero files, wallet2's signed set for unsigned_two: {} B", f["signed_two"].as_str().unwrap().len() / 2);

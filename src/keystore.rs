@@ -14,7 +14,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
-const FILE_VERSION: u32 = 1;
+/// Version 2 authenticates the header in a fixed byte layout ([`associated_data`]); version
+/// 1 used serde_json's rendering of a `json!` map, which would change if the crate's key
+/// order ever did. Version 1 files are read and rewritten as version 2 on unlock.
+const FILE_VERSION: u32 = 2;
+const LEGACY_FILE_VERSION: u32 = 1;
+/// The most a wallet file may ask of the KDF before its seal is checked: a tampered header
+/// could otherwise demand gigabytes and minutes. 16x the default memory, a few x its passes.
+pub const MAX_KDF: KdfParams = KdfParams { m_cost_kib: 1024 * 1024, t_cost: 16, p_cost: 4 };
 const SUFFIX: &str = ".wallet.json";
 
 #[derive(Debug, thiserror::Error)]
@@ -109,12 +116,18 @@ impl Keystore {
         home.join(".local/share/airsign")
     }
 
+    /// Opens (creating it if needed) the keystore directory, private to its owner (0700): a
+    /// directory others can read or write is refused rather than silently left so.
     pub fn open(dir: &Path) -> Result<Self, KeystoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| KeystoreError::Io { path: dir.to_owned(), source })?;
+        let io = |source| KeystoreError::Io { path: dir.to_owned(), source };
+        std::fs::create_dir_all(dir).map_err(io)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+            let mode = std::fs::metadata(dir).map_err(io)?.permissions().mode() & 0o777;
+            if mode != 0o700 {
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
+            }
         }
         Ok(Self { dir: dir.to_owned(), kdf: KdfParams::default() })
     }
@@ -143,6 +156,9 @@ impl Keystore {
         if path.exists() {
             return Err(KeystoreError::Exists(info.name));
         }
+        if self.kdf.m_cost_kib > MAX_KDF.m_cost_kib || self.kdf.t_cost > MAX_KDF.t_cost || self.kdf.p_cost > MAX_KDF.p_cost {
+            return Err(KeystoreError::Kdf);
+        }
         if passphrase.is_empty() {
             return Err(KeystoreError::EmptyPassphrase);
         }
@@ -157,6 +173,7 @@ impl Keystore {
         let ciphertext = cipher
             .encrypt(&chacha20poly1305::XNonce::from(nonce), Payload { msg: secret, aad: &aad })
             .map_err(|_| KeystoreError::Kdf)?;
+        drop(key);
         let file = WalletFile {
             version: FILE_VERSION,
             info,
@@ -164,7 +181,10 @@ impl Keystore {
             aead: AeadRecord { algorithm: "xchacha20poly1305".into(), nonce: hex::encode(nonce), ciphertext: hex::encode(ciphertext) },
         };
         let text = serde_json::to_vec_pretty(&file).map_err(|_| KeystoreError::BadFile(path.clone()))?;
-        write_durably(&path, &text)
+        create_durably(&path, &text).map_err(|e| match e {
+            KeystoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => KeystoreError::Exists(file.info.name.clone()),
+            e => e,
+        })
     }
 
     pub fn info(&self, name: &str) -> Result<WalletInfo, KeystoreError> {
@@ -191,12 +211,37 @@ impl Keystore {
             return Err(bad());
         }
         let key = derive_key(passphrase, &file.kdf)?;
-        let aad = associated_data(&file.info, &file.kdf);
+        let aad = if file.version == LEGACY_FILE_VERSION { legacy_associated_data(&file.info, &file.kdf) } else { associated_data(&file.info, &file.kdf) };
         let cipher = XChaCha20Poly1305::new_from_slice(key.as_ref()).map_err(|_| KeystoreError::Kdf)?;
-        let secret = cipher
-            .decrypt(&chacha20poly1305::XNonce::from(nonce), Payload { msg: &ciphertext, aad: &aad })
-            .map_err(|_| KeystoreError::WrongPassphrase(name.to_owned()))?;
-        Ok((file.info, Zeroizing::new(secret)))
+        let secret = Zeroizing::new(
+            cipher
+                .decrypt(&chacha20poly1305::XNonce::from(nonce), Payload { msg: &ciphertext, aad: &aad })
+                .map_err(|_| KeystoreError::WrongPassphrase(name.to_owned()))?,
+        );
+        if file.version == LEGACY_FILE_VERSION {
+            self.migrate(file.info.clone(), &file.kdf, &key, &secret)?;
+        }
+        Ok((file.info, secret))
+    }
+
+    /// Rewrites a version 1 file as version 2: the same KDF salt and parameters (so the
+    /// same passphrase), a fresh nonce, the header authenticated in the fixed layout. The old
+    /// file is replaced atomically; a crash leaves one or the other, both readable.
+    fn migrate(&self, info: WalletInfo, kdf: &KdfRecord, key: &[u8; 32], secret: &[u8]) -> Result<(), KeystoreError> {
+        let path = self.path(&info.name)?;
+        let mut nonce = [0u8; 24];
+        getrandom::fill(&mut nonce).map_err(|_| KeystoreError::Random)?;
+        let aad = associated_data(&info, kdf);
+        let cipher = XChaCha20Poly1305::new_from_slice(key).map_err(|_| KeystoreError::Kdf)?;
+        let ciphertext = cipher.encrypt(&chacha20poly1305::XNonce::from(nonce), Payload { msg: secret, aad: &aad }).map_err(|_| KeystoreError::Kdf)?;
+        let file = WalletFile {
+            version: FILE_VERSION,
+            info,
+            kdf: kdf.clone(),
+            aead: AeadRecord { algorithm: "xchacha20poly1305".into(), nonce: hex::encode(nonce), ciphertext: hex::encode(ciphertext) },
+        };
+        let text = serde_json::to_vec_pretty(&file).map_err(|_| KeystoreError::BadFile(path.clone()))?;
+        write_durably(&path, &text)
     }
 
     fn read(&self, name: &str) -> Result<WalletFile, KeystoreError> {
@@ -207,7 +252,7 @@ impl Keystore {
             Err(source) => return Err(KeystoreError::Io { path, source }),
         };
         let file: WalletFile = serde_json::from_slice(&text).map_err(|_| KeystoreError::BadFile(path.clone()))?;
-        if file.version != FILE_VERSION || file.info.name != name {
+        if !(file.version == FILE_VERSION || file.version == LEGACY_FILE_VERSION) || file.info.name != name {
             return Err(KeystoreError::BadFile(path));
         }
         Ok(file)
@@ -216,8 +261,8 @@ impl Keystore {
 
 fn derive_key(passphrase: &str, kdf: &KdfRecord) -> Result<Zeroizing<[u8; 32]>, KeystoreError> {
     let p = kdf.params;
-    // Bound what a file may ask for: at most 4 GiB and 64 passes.
-    if p.m_cost_kib > 4 << 20 || p.t_cost > 64 || p.p_cost > 16 {
+    // Bound what a file may ask for before its seal can be checked.
+    if p.m_cost_kib > MAX_KDF.m_cost_kib || p.t_cost > MAX_KDF.t_cost || p.p_cost > MAX_KDF.p_cost {
         return Err(KeystoreError::Kdf);
     }
     let params = Params::new(p.m_cost_kib, p.t_cost, p.p_cost, Some(32)).map_err(|_| KeystoreError::Kdf)?;
@@ -229,33 +274,124 @@ fn derive_key(passphrase: &str, kdf: &KdfRecord) -> Result<Zeroizing<[u8; 32]>, 
     Ok(key)
 }
 
-/// The public header, serialised deterministically, authenticated with the secret.
+/// The public header in a fixed byte layout, authenticated with the secret: a domain tag,
+/// then each item length-prefixed (u32 little-endian): version, name, chain, the public data
+/// as canonical JSON (object keys sorted, no spaces, whatever serde_json's map order), the
+/// KDF algorithm, m, t, p (u32 LE) and salt.
 fn associated_data(info: &WalletInfo, kdf: &KdfRecord) -> Vec<u8> {
+    let mut out = b"airsign keystore header v2\0".to_vec();
+    let mut item = |bytes: &[u8]| {
+        out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+        out.extend_from_slice(bytes);
+    };
+    item(&FILE_VERSION.to_le_bytes());
+    item(info.name.as_bytes());
+    item(info.chain.as_bytes());
+    let mut public = String::new();
+    canonical_json(&info.public, &mut public);
+    item(public.as_bytes());
+    item(kdf.algorithm.as_bytes());
+    item(&kdf.params.m_cost_kib.to_le_bytes());
+    item(&kdf.params.t_cost.to_le_bytes());
+    item(&kdf.params.p_cost.to_le_bytes());
+    item(kdf.salt.as_bytes());
+    out
+}
+
+/// JSON with object keys in byte order, independent of how serde_json keeps maps.
+fn canonical_json(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                canonical_json(&m[k], out);
+            }
+            out.push('}');
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical_json(x, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// Version 1's associated data (read only, to migrate): serde_json's rendering of a map,
+/// as written by airsign before version 2.
+fn legacy_associated_data(info: &WalletInfo, kdf: &KdfRecord) -> Vec<u8> {
     let header = serde_json::json!({
-        "version": FILE_VERSION, "name": info.name, "chain": info.chain, "public": info.public,
+        "version": LEGACY_FILE_VERSION, "name": info.name, "chain": info.chain, "public": info.public,
         "kdf": { "algorithm": kdf.algorithm, "m": kdf.params.m_cost_kib, "t": kdf.params.t_cost, "p": kdf.params.p_cost, "salt": kdf.salt },
     });
     serde_json::to_vec(&header).unwrap_or_default()
 }
 
 /// Writes a file so that a crash leaves either the old file or the whole new one: write a
-/// sibling, fsync it, rename it into place, fsync the directory. A sibling left by an
-/// earlier crash is overwritten.
+/// sibling (owner-only, 0600), fsync it, rename it into place, fsync the directory. A
+/// sibling left by an earlier crash is overwritten.
 pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), KeystoreError> {
     let io = |source| KeystoreError::Io { path: path.to_owned(), source };
-    let tmp = path.with_extension("partial");
-    {
-        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).open(&tmp).map_err(io)?;
-        f.write_all(bytes).map_err(io)?;
-        f.sync_all().map_err(io)?;
-    }
+    let tmp = write_sibling(path, bytes)?;
     std::fs::rename(&tmp, path).map_err(io)?;
-    if let Some(dir) = path.parent() {
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
+    sync_parent(path).map_err(io)
+}
+
+/// Like [`write_durably`], but never replaces an existing file: the sibling is linked into
+/// place (link(2) fails if the name exists), so two concurrent creates cannot overwrite each
+/// other; the loser gets `AlreadyExists`.
+fn create_durably(path: &Path, bytes: &[u8]) -> Result<(), KeystoreError> {
+    let io = |source| KeystoreError::Io { path: path.to_owned(), source };
+    let tmp = write_sibling(path, bytes)?;
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    linked.map_err(io)?;
+    sync_parent(path).map_err(io)
+}
+
+fn write_sibling(path: &Path, bytes: &[u8]) -> Result<PathBuf, KeystoreError> {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    // Unique per process and call: concurrent writers never share a sibling.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    name.push(format!(".{}-{}.partial", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
+    let tmp = path.with_file_name(name);
+    let io = |source| KeystoreError::Io { path: tmp.clone(), source };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
     }
-    Ok(())
+    let mut f = options.open(&tmp).map_err(io)?;
+    #[cfg(unix)]
+    {
+        // An earlier crash's sibling keeps its mode on reopen: set it.
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+    }
+    f.write_all(bytes).map_err(io)?;
+    f.sync_all().map_err(io)?;
+    Ok(tmp)
+}
+
+fn sync_parent(path: &Path) -> std::io::Result<()> {
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(dir) => std::fs::File::open(dir)?.sync_all(),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -292,10 +428,12 @@ mod tests {
     #[test]
     fn a_partial_file_left_by_a_crash_does_not_block_the_next_write() {
         let ks = store("partial");
-        std::fs::write(ks.dir().join("w.wallet.partial"), b"torn").unwrap();
+        // An earlier process crashed mid-write and left its sibling.
+        let torn = ks.dir().join("w.wallet.json.4242-0.partial");
+        std::fs::write(&torn, b"torn").unwrap();
         ks.create(info("w"), b"secret", "pw").unwrap();
         assert_eq!(&ks.unlock("w", "pw").unwrap().1[..], b"secret");
-        assert!(!ks.dir().join("w.wallet.partial").exists());
+        assert_eq!(ks.list().unwrap().len(), 1, "a leftover sibling is not a wallet");
     }
 
     #[test]
@@ -306,5 +444,84 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap().replace("rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn", "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6");
         std::fs::write(&path, text).unwrap();
         assert!(matches!(ks.unlock("w", "pw"), Err(KeystoreError::WrongPassphrase(_))));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_and_directory_are_private_to_the_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let ks = store("mode");
+        ks.create(info("w"), b"secret", "pw").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&ks.dir().join("w.wallet.json")), 0o600);
+        assert_eq!(mode(ks.dir()), 0o700);
+        write_durably(&ks.dir().join("state.json"), b"{}").unwrap();
+        assert_eq!(mode(&ks.dir().join("state.json")), 0o600);
+    }
+
+    /// Two processes creating the same wallet at once: before, both passed the existence
+    /// check and the second rename replaced the first wallet. Now exactly one wins, and the
+    /// file on disk is the winner's.
+    #[test]
+    fn concurrent_creates_never_overwrite_a_wallet() {
+        for round in 0..20 {
+            let ks = std::sync::Arc::new(store(&format!("race{round}")));
+            let handles: Vec<_> = (0..2)
+                .map(|i| {
+                    let ks = ks.clone();
+                    std::thread::spawn(move || ks.create(info("w"), format!("secret {i}").as_bytes(), &format!("pw{i}")).map(|_| i))
+                })
+                .collect();
+            let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+            let winners: Vec<usize> = results.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+            assert_eq!(winners.len(), 1, "round {round}: {results:?}");
+            assert!(results.iter().any(|r| matches!(r, Err(KeystoreError::Exists(_)))));
+            let w = winners[0];
+            assert_eq!(&ks.unlock("w", &format!("pw{w}")).unwrap().1[..], format!("secret {w}").as_bytes());
+        }
+    }
+
+    #[test]
+    fn a_tampered_header_cannot_demand_a_huge_kdf() {
+        let ks = store("kdf");
+        ks.create(info("w"), b"secret", "pw").unwrap();
+        let path = ks.dir().join("w.wallet.json");
+        let mut file: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        file["kdf"]["m_cost_kib"] = (4u64 << 20).into();
+        std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
+        let started = std::time::Instant::now();
+        assert!(matches!(ks.unlock("w", "pw"), Err(KeystoreError::Kdf)));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "refused before deriving");
+    }
+
+    /// A version 1 file (header authenticated as serde_json's rendering) still unlocks, and
+    /// is rewritten as version 2 with the fixed layout; the passphrase stays the same.
+    #[test]
+    fn version_1_files_unlock_and_are_migrated() {
+        let ks = store("migrate");
+        let kdf = KdfRecord { algorithm: "argon2id-v19".into(), params: ks.kdf, salt: hex::encode([9u8; 16]) };
+        let key = derive_key("pw", &kdf).unwrap();
+        let nonce = [5u8; 24];
+        let cipher = XChaCha20Poly1305::new_from_slice(key.as_ref()).unwrap();
+        let ct = cipher.encrypt(&chacha20poly1305::XNonce::from(nonce), Payload { msg: b"old secret", aad: &legacy_associated_data(&info("old"), &kdf) }).unwrap();
+        let v1 = WalletFile { version: 1, info: info("old"), kdf, aead: AeadRecord { algorithm: "xchacha20poly1305".into(), nonce: hex::encode(nonce), ciphertext: hex::encode(ct) } };
+        let path = ks.dir().join("old.wallet.json");
+        std::fs::write(&path, serde_json::to_vec_pretty(&v1).unwrap()).unwrap();
+        assert!(matches!(ks.unlock("old", "wrong"), Err(KeystoreError::WrongPassphrase(_))));
+        assert_eq!(&ks.unlock("old", "pw").unwrap().1[..], b"old secret");
+        let now: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(now["version"], 2);
+        assert_eq!(&ks.unlock("old", "pw").unwrap().1[..], b"old secret");
+    }
+
+    #[test]
+    fn the_header_layout_does_not_depend_on_json_key_order() {
+        let kdf = KdfRecord { algorithm: "argon2id-v19".into(), params: KdfParams::default(), salt: "00".into() };
+        let a = WalletInfo { public: serde_json::from_str(r#"{"b":1,"a":{"y":2,"x":[1,"s"]}}"#).unwrap(), ..info("w") };
+        let b = WalletInfo { public: serde_json::from_str(r#"{"a":{"x":[1,"s"],"y":2},"b":1}"#).unwrap(), ..info("w") };
+        assert_eq!(associated_data(&a, &kdf), associated_data(&b, &kdf));
+        let mut text = String::new();
+        canonical_json(&a.public, &mut text);
+        assert_eq!(text, r#"{"a":{"x":[1,"s"],"y":2},"b":1}"#);
     }
 }

@@ -139,7 +139,7 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
         d.spend = elsewhere.spend_public();
         d.view = elsewhere.view_public();
     }
-    show(&screen, "xmr-txunsigned", &seal(FileKind::UnsignedTxSet, &write_unsigned(&other), &view));
+    show(&screen, "xmr-txunsigned", &seal(FileKind::UnsignedTxSet, &write_unsigned(&other), &view).unwrap());
     start_scan(&mut h, "Scan unsigned transaction");
     step_until(&mut h, "the second review", |h| h.query_by_label("Approve and sign").is_some());
     assert!(h.query_all_by_label_contains("already signed in a different set").next().is_some());

@@ -148,7 +148,7 @@ fn monero_offline_flows_against_monero_wallet_rpc() {
     for ((ki_bytes, sig), (out, _)) in parsed.signed.iter().zip(&ki.owned) {
         assert!(check_key_image_signature(&out.pubkey, ki_bytes, sig));
     }
-    let sealed = seal(FileKind::KeyImages, &ki.plaintext, &keys.view_secret_bytes());
+    let sealed = seal(FileKind::KeyImages, &ki.plaintext, &keys.view_secret_bytes()).unwrap();
     let path = rt.dir.join("online").join("airsign-key-images");
     std::fs::write(&path, sealed).unwrap();
     rt.call("ONLINE_PORT", "close_wallet", json!({}));
@@ -311,7 +311,7 @@ fn monero_offline_flows_against_monero_wallet_rpc() {
     for d in only_outputs.txes[0].splitted_dsts.iter_mut().filter(|d| d.amount == 500_000_000_000) {
         redirect(d);
     }
-    let r = tamper("t-outputs", &seal(FileKind::UnsignedTxSet, &write_unsigned(&only_outputs), &view));
+    let r = tamper("t-outputs", &seal(FileKind::UnsignedTxSet, &write_unsigned(&only_outputs), &view).unwrap());
     assert!(String::from_utf8_lossy(&r.stderr).contains("outputs do not match"), "{}", String::from_utf8_lossy(&r.stderr));
     let mut change_stolen = set.clone();
     let change_amount = change_stolen.txes[0].change.amount;
@@ -319,11 +319,11 @@ fn monero_offline_flows_against_monero_wallet_rpc() {
     for d in change_stolen.txes[0].splitted_dsts.iter_mut().filter(|d| d.amount == change_amount) {
         redirect(d);
     }
-    let r = tamper("t-change", &seal(FileKind::UnsignedTxSet, &write_unsigned(&change_stolen), &view));
+    let r = tamper("t-change", &seal(FileKind::UnsignedTxSet, &write_unsigned(&change_stolen), &view).unwrap());
     assert!(String::from_utf8_lossy(&r.stderr).contains("not this wallet's"), "{}", String::from_utf8_lossy(&r.stderr));
     let mut amount_lie = set.clone();
     amount_lie.txes[0].sources[0].amount += 1_000_000_000_000;
-    let r = tamper("t-amount", &seal(FileKind::UnsignedTxSet, &write_unsigned(&amount_lie), &view));
+    let r = tamper("t-amount", &seal(FileKind::UnsignedTxSet, &write_unsigned(&amount_lie), &view).unwrap());
     assert!(String::from_utf8_lossy(&r.stderr).contains("does not match the output's commitment"), "{}", String::from_utf8_lossy(&r.stderr));
     let mut redirected = set.clone();
     let tcd = &mut redirected.txes[0];
@@ -331,7 +331,7 @@ fn monero_offline_flows_against_monero_wallet_rpc() {
         redirect(d);
     }
     let p = rt.dir.join("t-redirected");
-    std::fs::write(&p, seal(FileKind::UnsignedTxSet, &write_unsigned(&redirected), &view)).unwrap();
+    std::fs::write(&p, seal(FileKind::UnsignedTxSet, &write_unsigned(&redirected), &view).unwrap()).unwrap();
     let shown = ok(airsign(&home, &["xmr", "review", "--wallet", "s", p.to_str().unwrap()], ""));
     assert!(shown.contains(&attacker.address()) && !shown.contains(&miner), "the review shows where the money would really go: {shown}");
 }

@@ -140,7 +140,7 @@ fn signed_sets_hold_valid_wallet2_transactions() {
     assert_eq!(signed.tx_key_images.len(), 1, "the change comes back to us with its key image");
     assert_eq!(p.tx_key, { let mut k = [0u8; 32]; k[0] = 1; k }, "tx secret keys stay on the signer, as with wallet2");
     // Sealed, it opens with the view key like wallet2's own.
-    let sealed = seal(FileKind::SignedTxSet, &plain, &view);
+    let sealed = seal(FileKind::SignedTxSet, &plain, &view).unwrap();
     assert_eq!(*open(FileKind::SignedTxSet, &sealed, &view).unwrap(), plain);
 }
 

@@ -60,7 +60,7 @@ fn wrong_key_tampering_truncation_kind_and_version_are_refused() {
 fn sealed_files_open_with_the_same_plaintext() {
     let f = fixture();
     let plaintext = open(FileKind::KeyImages, &f.key_images, &f.view).unwrap();
-    let ours = seal(FileKind::KeyImages, &plaintext, &f.view);
+    let ours = seal(FileKind::KeyImages, &plaintext, &f.view).unwrap();
     assert_eq!(ours.len(), f.key_images.len());
     assert_eq!(&ours[..24], &f.key_images[..24], "same magic and version");
     assert_eq!(*open(FileKind::KeyImages, &ours, &f.view).unwrap(), *plaintext);

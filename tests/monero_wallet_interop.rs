@@ -75,11 +75,11 @@ fn monero_wallet_cli_imports_key_images_airsign_sealed() {
     let plaintext = open(FileKind::KeyImages, &std::fs::read(&exported).unwrap(), &view).unwrap();
 
     let ours = dir.join("ki.airsign");
-    std::fs::write(&ours, seal(FileKind::KeyImages, &plaintext, &view)).unwrap();
+    std::fs::write(&ours, seal(FileKind::KeyImages, &plaintext, &view).unwrap()).unwrap();
     let imported = cli(&dir, "import_key_images", &ours);
     assert!(imported.contains("Signed key images imported"), "{imported}");
 
-    let mut tampered = seal(FileKind::KeyImages, &plaintext, &view);
+    let mut tampered = seal(FileKind::KeyImages, &plaintext, &view).unwrap();
     let n = tampered.len();
     tampered[n - 70] ^= 1;
     let bad = dir.join("ki.tampered");

@@ -32,7 +32,9 @@ enum Screen {
     ViewOnly { json: Zeroizing<String>, texture: Option<egui::TextureHandle> },
     Show(PlayerView),
     Scan(ScannerView, Purpose),
-    Review { set: Box<ReviewedSet>, text: String, conflict: Option<String>, allow_respend: bool },
+    /// The journal is held (locked) for as long as the review is on screen, so no other
+    /// airsign can sign between this check and the record.
+    Review { set: Box<ReviewedSet>, text: String, conflict: Option<String>, allow_respend: bool, journal: Box<Journal> },
     Xrpl(XrplScreen),
     /// Unlocking or creating a wallet on a worker thread.
     Opening(Job<Opened>),
@@ -226,7 +228,7 @@ impl OfflineApp {
                     None => Screen::Scan(scanner, purpose),
                 }
             }
-            Screen::Review { set, text, conflict, mut allow_respend } => {
+            Screen::Review { set, text, conflict, mut allow_respend, journal } => {
                 ui.heading("Review before signing");
                 // The figures to check first, large; every detail follows.
                 let r = &set.review;
@@ -248,12 +250,12 @@ impl OfflineApp {
                     reject = ui.button("Reject").clicked();
                 });
                 if approve {
-                    self.sign(set, allow_respend)
+                    self.sign(set, allow_respend, journal)
                 } else if reject {
                     self.info("not signed");
                     Screen::Home
                 } else {
-                    Screen::Review { set, text, conflict, allow_respend }
+                    Screen::Review { set, text, conflict, allow_respend, journal }
                 }
             }
         };
@@ -476,15 +478,18 @@ impl OfflineApp {
                 }
             },
             Purpose::Unsigned => match signer::review_unsigned(&w.scanner, &file) {
-                Ok(set) => {
-                    let conflict = Journal::open(&self.keystore_dir.join("journal.log"))
-                        .map_err(|e| e.to_string())
-                        .map(|j| signer::journal_conflict(&set, &j))
-                        .unwrap_or_else(|e| Some((String::new(), e)))
-                        .map(|(ki, _)| format!("WARNING: key image {ki} was already signed in a different set. Signing this one too tries to spend it twice."));
-                    let text = set.review.to_text();
-                    Screen::Review { set: Box::new(set), text, conflict, allow_respend: false }
-                }
+                Ok(set) => match Journal::open(&self.keystore_dir.join("journal.log")) {
+                    Ok(journal) => {
+                        let conflict = signer::journal_conflict(&set, &journal)
+                            .map(|(ki, _)| format!("WARNING: key image {ki} was already signed in a different set. Signing this one too tries to spend it twice."));
+                        let text = set.review.to_text();
+                        Screen::Review { set: Box::new(set), text, conflict, allow_respend: false, journal: Box::new(journal) }
+                    }
+                    Err(e) => {
+                        self.error(e);
+                        Screen::Home
+                    }
+                },
                 Err(e) => {
                     self.error(e);
                     Screen::Home
@@ -495,13 +500,10 @@ impl OfflineApp {
 
     /// Signs on a worker thread: the journal records the key images (fsynced) before the
     /// signed file comes back to be shown.
-    fn sign(&mut self, set: Box<ReviewedSet>, allow_respend: bool) -> Screen {
+    fn sign(&mut self, set: Box<ReviewedSet>, allow_respend: bool, mut journal: Box<Journal>) -> Screen {
         let Some(w) = &self.wallet else { return Screen::Start };
-        let (scanner, journal) = (w.scanner.clone(), self.keystore_dir.join("journal.log"));
-        Screen::Signing(Job::spawn("signing", move || {
-            let mut journal = Journal::open(&journal).map_err(|e| e.to_string())?;
-            signer::sign_reviewed(&scanner, &set, &mut journal, allow_respend).map_err(|e| e.to_string())
-        }))
+        let scanner = w.scanner.clone();
+        Screen::Signing(Job::spawn("signing", move || signer::sign_reviewed(&scanner, &set, &mut journal, allow_respend).map_err(|e| e.to_string())))
     }
 
     fn signed(&mut self, outcome: Result<Vec<u8>, String>) -> Screen {

@@ -9,7 +9,6 @@ use crate::keystore::Keystore;
 use crate::signer::journal::Journal;
 use crate::signer::xrpl::{self as offline, Template, XrplAccount};
 use eframe::egui;
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 pub enum Purpose {
@@ -17,16 +16,13 @@ pub enum Purpose {
     Request,
 }
 
-pub enum Pending {
-    Request(Vec<(Value, u32)>),
-    Batch(Vec<Template>),
-}
-
 pub enum XrplScreen {
     Home,
     Show(PlayerView),
     Scan(ScannerView, Purpose),
-    Review { summary: String, text: String, pending: Pending },
+    /// The review model on screen; the journal is held (locked) until it is signed or
+    /// rejected. With warnings, signing waits for `acknowledged`.
+    Review { prepared: Box<offline::Prepared>, journal: Box<Journal>, acknowledged: bool },
 }
 
 pub struct XrplSession {
@@ -128,14 +124,13 @@ impl XrplSession {
                     (None, purpose) => XrplScreen::Scan(scanner, purpose),
                 }
             }
-            XrplScreen::Review { summary, text, pending } => {
-                ui.heading("Review before signing");
-                ui.label(egui::RichText::new(&summary).size(18.0).strong());
-                ui.add(egui::Label::new(egui::RichText::new(&text).monospace()).wrap());
+            XrplScreen::Review { prepared, mut journal, mut acknowledged } => {
+                review_ui(ui, &prepared.review, &mut acknowledged);
+                let warned = prepared.review.warnings().next().is_some();
                 let mut next = None;
                 ui.horizontal(|ui| {
-                    if ui.button("Approve and sign").clicked() {
-                        next = Some(match self.sign(&pending) {
+                    if ui.add_enabled(!warned || acknowledged, egui::Button::new("Approve and sign")).clicked() {
+                        next = Some(match self.sign(&prepared, &mut journal) {
                             Ok(s) => s,
                             Err(e) => fail(e),
                         });
@@ -144,7 +139,7 @@ impl XrplSession {
                         next = Some(XrplScreen::Home);
                     }
                 });
-                next.unwrap_or(XrplScreen::Review { summary, text, pending })
+                next.unwrap_or(XrplScreen::Review { prepared, journal, acknowledged })
             }
         }
     }
@@ -166,13 +161,9 @@ impl XrplSession {
 
     fn review_request(&mut self, message: &[u8]) -> Result<XrplScreen, String> {
         let req = XrplSignRequestPayload::from_cbor(message).map_err(|e| e.to_string())?;
-        let txs = offline::review_request(&self.account, &req.account, req.transactions.iter().map(|b| b.as_slice())).map_err(|e| e.to_string())?;
-        let mut text = format!("Sign request for {} on {} (ledger {}):\n", req.account, req.network, req.ledger_index);
-        for blob in &req.transactions {
-            text += &format!("  {}\n", offline::describe(blob));
-        }
-        let summary = offline::summarize(req.transactions.iter().map(|b| b.as_slice()));
-        Ok(XrplScreen::Review { summary, text, pending: Pending::Request(txs) })
+        let journal = self.journal()?;
+        let prepared = offline::review_request(&self.account, &req.account, req.transactions.iter().map(|b| b.as_slice()), Some(&req.network)).map_err(|e| e.to_string())?;
+        Ok(XrplScreen::Review { prepared: Box::new(prepared), journal: Box::new(journal), acknowledged: false })
     }
 
     fn review_templates(&mut self) -> Result<XrplScreen, String> {
@@ -181,32 +172,14 @@ impl XrplSession {
         if self.account.next_sequence == 0 {
             return Err("the account's Sequence is unknown: scan the account state from the online side first".into());
         }
-        let network = match self.account.network_id {
-            Some(id) => format!("network: NetworkID {id} (signed for that network only)"),
-            // Without a NetworkID an XRPL signature is not bound to one network: say so.
-            None => "network: mainnet, testnet or devnet (no NetworkID: valid wherever this account has this Sequence)".to_owned(),
-        };
-        let mut text = format!("Account {} (next Sequence {}, ledger {}), {network}:\n", self.account.address, self.account.next_sequence, self.account.ledger_index);
-        let mut blobs = Vec::new();
-        for (i, t) in templates.iter().enumerate() {
-            let tx = offline::build(&self.account, t, self.account.next_sequence + i as u32).map_err(|e| e.to_string())?;
-            let blob = crate::chain::xrpl::codec::encode(&tx).map_err(|e| e.to_string())?;
-            text += &format!("  {}\n", offline::describe(&blob));
-            blobs.push(blob);
-        }
-        Ok(XrplScreen::Review { summary: offline::summarize(blobs.iter().map(Vec::as_slice)), text, pending: Pending::Batch(templates) })
+        let journal = self.journal()?;
+        let prepared = offline::prepare_batch(&self.account, &templates).map_err(|e| e.to_string())?;
+        Ok(XrplScreen::Review { prepared: Box::new(prepared), journal: Box::new(journal), acknowledged: false })
     }
 
-    fn sign(&mut self, pending: &Pending) -> Result<XrplScreen, String> {
-        let mut journal = self.journal()?;
-        let signed = match pending {
-            Pending::Request(txs) => offline::sign_reviewed(&self.account, &self.keys, txs, &mut journal).map_err(|e| e.to_string())?,
-            Pending::Batch(templates) => {
-                let signed = offline::sign_batch(&mut self.account, &self.keys, templates, &mut journal, false).map_err(|e| e.to_string())?;
-                offline::save_account(&self.keystore_dir, &self.name, &self.account)?;
-                signed
-            }
-        };
+    fn sign(&mut self, prepared: &offline::Prepared, journal: &mut Journal) -> Result<XrplScreen, String> {
+        let signed = offline::sign_reviewed(&mut self.account, &self.keys, prepared, journal).map_err(|e| e.to_string())?;
+        offline::save_account(&self.keystore_dir, &self.name, &self.account)?;
         self.show_signed(&signed)
     }
 
@@ -216,4 +189,47 @@ impl XrplSession {
             _ => None,
         }
     }
+}
+
+const WARNING_RED: egui::Color32 = egui::Color32::from_rgb(200, 30, 30);
+
+/// Draws the XRPL review model: the headline, the network, every warning (acknowledged
+/// with a tick before signing), the notes, then each transaction with every field.
+fn review_ui(ui: &mut egui::Ui, review: &offline::BatchReview, acknowledged: &mut bool) {
+    ui.heading("Review before signing");
+    ui.label(egui::RichText::new(&review.headline).size(18.0).strong());
+    ui.label(format!("Account {}", review.account));
+    let network = egui::RichText::new(format!("Network: {}", review.network.describe())).strong();
+    ui.label(if review.network == offline::review::NetworkView::Unbound { network } else { network.color(egui::Color32::from_rgb(200, 120, 0)) });
+    let warnings: Vec<_> = review.warnings().collect();
+    if !warnings.is_empty() {
+        egui::Frame::group(ui.style()).stroke(egui::Stroke::new(2.0, WARNING_RED)).show(ui, |ui| {
+            ui.label(egui::RichText::new(format!("{} WARNING(S)", warnings.len())).color(WARNING_RED).size(18.0).strong());
+            for (i, w) in &warnings {
+                ui.label(egui::RichText::new(format!("Transaction {}: {}", i + 1, w.text)).color(WARNING_RED));
+            }
+            ui.checkbox(acknowledged, "I have read every warning and still want to sign");
+        });
+    }
+    for n in &review.notes {
+        ui.label(egui::RichText::new(format!("Note: {n}")).weak());
+    }
+    for (i, t) in review.transactions.iter().enumerate() {
+        tx_ui(ui, t, &format!("Transaction {} of {}", i + 1, review.transactions.len()), i);
+    }
+}
+
+fn tx_ui(ui: &mut egui::Ui, t: &offline::TxReview, title: &str, salt: usize) {
+    egui::CollapsingHeader::new(egui::RichText::new(format!("{title}: {}", t.action)).strong()).id_salt(("xrpl-tx", title, salt)).default_open(true).show(ui, |ui| {
+        egui::Grid::new(("xrpl-fields", title, salt)).num_columns(2).striped(true).show(ui, |ui| {
+            for f in &t.fields {
+                ui.label(egui::RichText::new(format!("{}{}", "    ".repeat(f.depth as usize), f.name)).monospace());
+                ui.add(egui::Label::new(egui::RichText::new(&f.value).monospace()).wrap());
+                ui.end_row();
+            }
+        });
+        for (n, inner) in t.inner.iter().enumerate() {
+            tx_ui(ui, inner, &format!("Inner transaction {} of {}", n + 1, t.inner.len()), salt * 1000 + n + 1);
+        }
+    });
 }

@@ -105,6 +105,13 @@ pub enum AccountCommand {
         #[command(flatten)]
         out: PayloadOut,
     },
+    /// The most a transaction's fee may be (drops), for this account; default 1 XRP.
+    SetFeeCap {
+        #[command(flatten)]
+        ks: KeystoreArgs,
+        #[arg(long)]
+        drops: u64,
+    },
     /// Review and sign an `xrpl-sign-request` prepared online (UR part text or a CBOR file).
     SignRequest {
         #[command(flatten)]
@@ -129,22 +136,43 @@ pub enum AccountCommand {
 }
 
 /// Keystone's XRP exchange: a `bytes` UR holding one transaction's JSON (with SigningPubKey)
-/// in, a `bytes` UR holding the signed blob out. Reviewed, key-checked and journaled like
-/// every other signature.
+/// in, a `bytes` UR holding the signed blob out. Bounded, reviewed, key-checked and
+/// journaled like every other signature.
 fn sign_bytes_request(ks: &KeystoreArgs, input: Option<&Path>, yes: bool, out: &PayloadOut) -> Result<()> {
     let message = read_payload("bytes", input)?;
     let json = crate::envelope::unwrap_bytes(&message)?;
     let tx: serde_json::Value = serde_json::from_slice(&json).context("the bytes UR does not hold transaction JSON")?;
     let blob = crate::chain::xrpl::codec::encode(&tx)?;
-    let acct = load_state(ks)?;
-    let reviewed = offline::review_request(&acct, &acct.address, std::iter::once(blob.as_slice()))?;
-    eprintln!("Request from the online wallet:\n  {}", offline::describe(&blob));
-    if !yes && !confirm("Sign this transaction?")? {
+    // The journal's lock is held from here to the record: no other airsign signs meanwhile.
+    let mut journal = open_journal(ks)?;
+    let mut acct = load_state(ks)?;
+    let prepared = offline::review_request(&acct, &acct.address, std::iter::once(blob.as_slice()), None)?;
+    eprintln!("Keystone-style request from the online side:\n{}", prepared.review.to_text());
+    if !yes && !confirm_review(&prepared.review, "Sign this transaction?")? {
         bail!("not signed");
     }
     let keys = unlock(ks)?;
-    let signed = offline::sign_reviewed(&acct, &keys, &reviewed, &mut Journal::open(&journal_path(ks))?)?;
+    let signed = offline::sign_reviewed(&mut acct, &keys, &prepared, &mut journal)?;
+    save_state(ks, &acct)?;
     write_payload("bytes", &crate::envelope::wrap_bytes(&signed[0].blob), out)
+}
+
+/// Opens the keystore's journal, taking its lock (a clear error if another airsign has it).
+fn open_journal(ks: &KeystoreArgs) -> Result<Journal> {
+    Ok(Journal::open(&journal_path(ks))?)
+}
+
+/// Asks before signing; with warnings in the review, only a typed "yes" signs.
+fn confirm_review(review: &offline::BatchReview, question: &str) -> Result<bool> {
+    let warnings = review.warnings().count();
+    if warnings == 0 {
+        return confirm(question);
+    }
+    eprint!("The review above has {warnings} WARNING(S). {question} Type 'yes' to sign: ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
 }
 
 pub fn run_account(cmd: AccountCommand) -> Result<()> {
@@ -180,8 +208,8 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
             if !state.validated {
                 eprintln!("warning: this state is not from a validated ledger; its Sequence may still change");
             }
+            let mut journal = open_journal(&ks)?;
             let mut acct = load_state(&ks)?;
-            let mut journal = Journal::open(&journal_path(&ks))?;
             let report = offline::report_of(&state);
             let unapplied = offline::reconcile(&mut acct, &report, &mut journal)?;
             save_state(&ks, &acct)?;
@@ -194,58 +222,60 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
             }
             Ok(())
         }
+        AccountCommand::SetFeeCap { ks, drops } => {
+            let _journal = open_journal(&ks)?;
+            let mut acct = load_state(&ks)?;
+            if drops < 10 {
+                bail!("a fee cap below 10 drops (the base fee) would refuse every transaction");
+            }
+            acct.max_fee_drops = drops;
+            save_state(&ks, &acct)?;
+            println!("fee cap for {}: {} drops per transaction", acct.address, drops);
+            Ok(())
+        }
         AccountCommand::Replace { ks, sequence, template, fee, yes, out } => {
             let template: Template = serde_json::from_slice(&read_input(Some(&template))?).context("the template must be one JSON object")?;
+            let mut journal = open_journal(&ks)?;
             let acct = load_state(&ks)?;
-            let mut preview = acct.clone();
-            if let Some(f) = fee {
-                preview.fee_drops = f;
-            }
-            let tx = offline::build(&preview, &template, sequence)?;
-            eprintln!("Replacement for Sequence {sequence}:\n  {}", offline::describe(&crate::chain::xrpl::codec::encode(&tx)?));
-            if !yes && !confirm("Sign this replacement?")? {
+            let prepared = offline::prepare_replacement(&acct, &template, sequence, fee, &journal)?;
+            eprintln!("Replacement for Sequence {sequence}:\n{}", prepared.review.to_text());
+            if !yes && !confirm_review(&prepared.review, "Sign this replacement?")? {
                 bail!("not signed");
             }
             let keys = unlock(&ks)?;
-            let mut journal = Journal::open(&journal_path(&ks))?;
             let s = offline::sign_replacement(&acct, &keys, &template, sequence, fee, &mut journal)?;
             write_signed(&[s], &out)
         }
         AccountCommand::SignRequest { ks, yes, out, input } => {
             let req = XrplSignRequestPayload::from_cbor(&read_payload(XrplSignRequestPayload::UR_TYPE, input.as_deref())?)?;
-            let acct = load_state(&ks)?;
-            let txs = offline::review_request(&acct, &req.account, req.transactions.iter().map(|b| b.as_slice()))?;
-            eprintln!("Sign request for {} on {} (ledger {}):", req.account, req.network, req.ledger_index);
-            for blob in &req.transactions {
-                eprintln!("  {}", offline::describe(blob));
-            }
-            if !yes && !confirm("Sign these transactions?")? {
+            let mut journal = open_journal(&ks)?;
+            let mut acct = load_state(&ks)?;
+            let prepared = offline::review_request(&acct, &req.account, req.transactions.iter().map(|b| b.as_slice()), Some(&req.network))?;
+            eprintln!("Sign request from the online side (it says ledger {}):\n{}", req.ledger_index, prepared.review.to_text());
+            if !yes && !confirm_review(&prepared.review, "Sign these transactions?")? {
                 bail!("not signed");
             }
             let keys = unlock(&ks)?;
-            let mut journal = Journal::open(&journal_path(&ks))?;
-            let signed = offline::sign_reviewed(&acct, &keys, &txs, &mut journal)?;
+            let signed = offline::sign_reviewed(&mut acct, &keys, &prepared, &mut journal)?;
+            save_state(&ks, &acct)?;
             write_signed(&signed, &out)
         }
         AccountCommand::SignBytes { ks, yes, out, input } => sign_bytes_request(&ks, input.as_deref(), yes, &out),
         AccountCommand::SignBatch { ks, templates, yes, override_key_check, out } => {
             let templates: Vec<Template> = serde_json::from_slice(&read_input(Some(&templates))?).context("templates must be a JSON array of templates")?;
+            let mut journal = open_journal(&ks)?;
             let mut acct = load_state(&ks)?;
-            if acct.next_sequence == 0 {
-                bail!("the account's Sequence is unknown: apply an xrpl-state from the online side first");
-            }
             // Review before unlocking: what will be signed, in human terms.
-            eprintln!("Account {} (next Sequence {}, ledger {}):", acct.address, acct.next_sequence, acct.ledger_index);
-            for (i, t) in templates.iter().enumerate() {
-                let tx = offline::build(&acct, t, acct.next_sequence + i as u32)?;
-                eprintln!("  {}", offline::describe(&crate::chain::xrpl::codec::encode(&tx)?));
-            }
-            if !yes && !confirm("Sign these transactions?")? {
+            let prepared = offline::prepare_batch(&acct, &templates)?;
+            eprintln!("Templates (next Sequence {}, ledger {}):\n{}", acct.next_sequence, acct.ledger_index, prepared.review.to_text());
+            if !yes && !confirm_review(&prepared.review, "Sign these transactions?")? {
                 bail!("not signed");
             }
             let keys = unlock(&ks)?;
-            let mut journal = Journal::open(&journal_path(&ks))?;
-            let signed = offline::sign_batch(&mut acct, &keys, &templates, &mut journal, override_key_check)?;
+            if !override_key_check {
+                offline::check_key(&acct, &keys)?;
+            }
+            let signed = offline::sign_reviewed_unchecked(&mut acct, &keys, &prepared, &mut journal)?;
             save_state(&ks, &acct)?;
             write_signed(&signed, &out)
         }

@@ -43,6 +43,9 @@ pub struct XrplStatePayload {
     pub validated: bool,
     #[n(7)]
     pub outcomes: Vec<Outcome>,
+    /// The account's unused tickets (account_objects of type ticket), when listed.
+    #[n(8)]
+    pub tickets: Option<Vec<u32>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]

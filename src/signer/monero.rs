@@ -50,7 +50,7 @@ pub fn key_images(scanner: &OutputScanner, outputs_file: &[u8]) -> Result<(Vec<u
         total: ki.owned.iter().map(|(o, _)| o.amount).sum(),
         on_subaddresses: ki.owned.iter().filter(|(_, m)| m.subaddress != (0, 0)).count(),
     };
-    Ok((key.seal(FileKind::KeyImages, &ki.plaintext), summary))
+    Ok((key.seal(FileKind::KeyImages, &ki.plaintext)?, summary))
 }
 
 /// An unsigned set, checked and described, ready to sign.
@@ -79,7 +79,9 @@ pub fn review_unsigned(scanner: &OutputScanner, unsigned_file: &[u8]) -> Result<
     let plain = file_key.open(FileKind::UnsignedTxSet, unsigned_file)?;
     let set = txset::parse_unsigned(&plain)?;
     let (review, prepared) = review::review(scanner, &set)?;
-    let id = hex::encode(cn_fast_hash(&plain));
+    // Keyed on what is signed, not on the whole file: a re-export that differs only in its
+    // `transfers` list is the same set and must not raise a respend warning.
+    let id = hex::encode(cn_fast_hash(&txset::signed_content(&set)));
     Ok(ReviewedSet { review, id, set, prepared, file_key })
 }
 
@@ -104,7 +106,7 @@ pub fn sign_reviewed(scanner: &OutputScanner, reviewed: &ReviewedSet, journal: &
     let signed = sign::sign_set(scanner, &reviewed.set, &reviewed.prepared)?;
     let plain = txset::write_signed(&signed);
     journal.record_signed(&markers, &reviewed.id, allow_respend)?;
-    Ok(reviewed.file_key.seal(FileKind::SignedTxSet, &plain))
+    Ok(reviewed.file_key.seal(FileKind::SignedTxSet, &plain)?)
 }
 
 /// The keystore record of a Monero wallet: the public part (address, network, restore

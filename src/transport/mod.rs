@@ -60,6 +60,8 @@ pub enum TransportError {
     MessageTooLarge { claimed: usize, limit: usize },
     #[error("transfer of {claimed} fragments is over the limit of {limit}")]
     TooManyFragments { claimed: usize, limit: usize },
+    #[error("transfer of {seq_len} fragments of {fragment_len} bytes would cost {work} bytes of decoding per part, over the limit of {limit}")]
+    TooMuchWork { seq_len: usize, fragment_len: usize, work: usize, limit: usize },
     #[error("reassembled message fails its CRC-32; the transfer restarts")]
     ChecksumMismatch,
     #[error("cannot encode an empty message")]

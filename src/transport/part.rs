@@ -33,12 +33,26 @@ pub struct Limits {
     /// seqLen bound: the decoder keeps up to seqLen rows of seqLen bits, so 16,384 fragments
     /// cost at most 32 MiB of equations (4 MiB in 256-byte fragments).
     pub max_fragments: usize,
+    /// Bound on the bytes one part may make the fountain decoder touch: eliminating a part
+    /// XORs up to seqLen rows of (seqLen/8 + fragment length) bytes, twice. A hostile
+    /// stream claiming a huge seqLen would otherwise cost seconds per part and minutes in
+    /// all; 8 MiB is about a millisecond here, and every real signing payload (a 100-output
+    /// key image set is 10 KB) is far below it.
+    pub max_work_per_part: usize,
 }
+
+/// The default [`Limits::max_work_per_part`].
+pub const DEFAULT_MAX_WORK_PER_PART: usize = 8 << 20;
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_message_len: DEFAULT_MAX_MESSAGE_LEN, max_fragments: 16_384 }
+        Self { max_message_len: DEFAULT_MAX_MESSAGE_LEN, max_fragments: 16_384, max_work_per_part: DEFAULT_MAX_WORK_PER_PART }
     }
+}
+
+/// The bytes one elimination step of a transfer touches (see [`Limits::max_work_per_part`]).
+pub fn elimination_work(seq_len: usize, fragment_len: usize) -> usize {
+    seq_len.saturating_mul(seq_len.div_ceil(64).saturating_mul(8).saturating_add(fragment_len))
 }
 
 /// What a scanned text turned out to be.
@@ -117,6 +131,10 @@ pub fn parse(text: &str, limits: Limits) -> Result<ParsedPart, TransportError> {
     let part = decode_part_cbor(payload, max_message_len)?;
     if part.id.seq_len as usize > limits.max_fragments {
         return Err(TransportError::TooManyFragments { claimed: part.id.seq_len as usize, limit: limits.max_fragments });
+    }
+    let work = elimination_work(part.id.seq_len as usize, part.id.fragment_len as usize);
+    if work > limits.max_work_per_part {
+        return Err(TransportError::TooMuchWork { seq_len: part.id.seq_len as usize, fragment_len: part.id.fragment_len as usize, work, limit: limits.max_work_per_part });
     }
     if part.seq != seq || part.id.seq_len != seq_len {
         return Err(TransportError::Malformed("sequence in the text differs from the part's header"));

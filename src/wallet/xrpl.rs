@@ -7,6 +7,10 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// The highest open-ledger fee the online side passes on: the offline signer's default cap
+/// (1 XRP).
+pub const MAX_OPEN_LEDGER_FEE_DROPS: u64 = crate::signer::xrpl::bounds::DEFAULT_MAX_FEE_DROPS;
+
 /// rippled's transaction queue holds at most 10 per account: submit in groups of 10.
 pub const GROUP_SIZE: usize = 10;
 
@@ -102,9 +106,9 @@ impl<T: RpcTransport> RippledClient<T> {
         let data = r.get("account_data").ok_or_else(bad)?;
         let index = r.get("ledger_index").or_else(|| r.get("ledger_current_index")).and_then(Value::as_u64).ok_or_else(bad)?;
         Ok(AccountInfo {
-            sequence: data.get("Sequence").and_then(Value::as_u64).ok_or_else(bad)? as u32,
+            sequence: data.get("Sequence").and_then(Value::as_u64).and_then(|s| u32::try_from(s).ok()).ok_or_else(bad)?,
             balance_drops: data.get("Balance").and_then(Value::as_str).and_then(|b| b.parse().ok()).ok_or_else(bad)?,
-            ledger_index: index as u32,
+            ledger_index: u32::try_from(index).map_err(|_| bad())?,
             validated: r.get("validated").and_then(Value::as_bool).unwrap_or(false),
             regular_key: data.get("RegularKey").and_then(Value::as_str).map(str::to_owned),
         })
@@ -112,18 +116,34 @@ impl<T: RpcTransport> RippledClient<T> {
 
     pub fn validated_ledger_index(&self) -> Result<u32, NetError> {
         let r = self.call("ledger", json!({ "ledger_index": "validated" }))?;
-        r.get("ledger_index").and_then(Value::as_u64).map(|i| i as u32).ok_or_else(|| NetError::BadReply("ledger".into()))
+        r.get("ledger_index").and_then(Value::as_u64).and_then(|i| u32::try_from(i).ok()).ok_or_else(|| NetError::BadReply("ledger".into()))
     }
 
     pub fn current_ledger_index(&self) -> Result<u32, NetError> {
         let r = self.call("ledger_current", json!({}))?;
-        r.get("ledger_current_index").and_then(Value::as_u64).map(|i| i as u32).ok_or_else(|| NetError::BadReply("ledger_current".into()))
+        r.get("ledger_current_index").and_then(Value::as_u64).and_then(|i| u32::try_from(i).ok()).ok_or_else(|| NetError::BadReply("ledger_current".into()))
     }
 
-    /// The open-ledger fee in drops (what a transaction needs to get in now).
+    /// The open-ledger fee in drops (what a transaction needs to get in now). A server that
+    /// asks for more than [`MAX_OPEN_LEDGER_FEE_DROPS`] is refused: the offline signer would
+    /// refuse such a fee anyway, and a hostile or broken server should not set it.
     pub fn fee_drops(&self) -> Result<u64, NetError> {
         let r = self.call("fee", json!({}))?;
-        r.pointer("/drops/open_ledger_fee").and_then(Value::as_str).and_then(|d| d.parse().ok()).ok_or_else(|| NetError::BadReply("fee".into()))
+        let fee: u64 = r.pointer("/drops/open_ledger_fee").and_then(Value::as_str).and_then(|d| d.parse().ok()).ok_or_else(|| NetError::BadReply("fee".into()))?;
+        if fee > MAX_OPEN_LEDGER_FEE_DROPS {
+            return Err(NetError::BadReply(format!("fee: the server asks {fee} drops, above the {MAX_OPEN_LEDGER_FEE_DROPS}-drop cap")));
+        }
+        Ok(fee)
+    }
+
+    /// The account's unused tickets (account_objects of type ticket, validated ledger).
+    pub fn tickets(&self, account: &str) -> Result<Vec<u32>, NetError> {
+        let r = self.call("account_objects", json!({ "account": account, "type": "ticket", "ledger_index": "validated", "limit": 400 }))?;
+        let objects = r.get("account_objects").and_then(Value::as_array).ok_or_else(|| NetError::BadReply("account_objects".into()))?;
+        objects
+            .iter()
+            .map(|o| o.get("TicketSequence").and_then(Value::as_u64).and_then(|t| u32::try_from(t).ok()).ok_or_else(|| NetError::BadReply("account_objects".into())))
+            .collect()
     }
 
     /// The preliminary result of submitting a signed blob.
@@ -214,14 +234,33 @@ impl SubmissionStore {
     }
 
     /// Adds signed transactions (known hashes are kept as they are: never submitted twice
-    /// as new).
+    /// as new), all in one SQLite transaction. Account, hash, Sequence and
+    /// LastLedgerSequence are read from the signed blob itself, not taken from the payload's
+    /// side fields: a payload whose fields disagree with its blob is refused whole.
     pub fn add(&self, account: &str, entries: &[SignedEntry]) -> Result<(), NetError> {
+        let mut rows = Vec::with_capacity(entries.len());
         for e in entries {
-            self.db.execute(
+            let bad = |why: &str| NetError::BadReply(format!("signed transaction {}: {why}", hex::encode_upper(&e.hash)));
+            let tx = crate::chain::xrpl::codec::decode(&e.blob).map_err(|c| bad(&c.to_string()))?;
+            let field = |k: &str| tx.get(k).and_then(Value::as_u64).and_then(|v| u32::try_from(v).ok());
+            if tx.get("Account").and_then(Value::as_str) != Some(account) {
+                return Err(bad(&format!("not a transaction of {account}")));
+            }
+            let hash = crate::chain::xrpl::sign::transaction_hash(&e.blob);
+            let (sequence, lls) = (field("Sequence").unwrap_or(0), field("LastLedgerSequence").ok_or_else(|| bad("no LastLedgerSequence"))?);
+            if hash != hex::encode_upper(&e.hash) || sequence != e.sequence || lls != e.last_ledger_sequence {
+                return Err(bad("its hash, Sequence or LastLedgerSequence differ from the signed blob's"));
+            }
+            rows.push((hash, sequence, lls, &e.blob));
+        }
+        let t = self.db.unchecked_transaction()?;
+        for (hash, sequence, lls, blob) in rows {
+            t.execute(
                 "INSERT OR IGNORE INTO submissions (hash, account, sequence, last_ledger_sequence, blob, status, result) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 'unsubmitted')",
-                rusqlite::params![hex::encode_upper(&e.hash), account, e.sequence, e.last_ledger_sequence, e.blob],
+                rusqlite::params![hash, account, sequence, lls, blob],
             )?;
         }
+        t.commit()?;
         Ok(())
     }
 
@@ -259,9 +298,11 @@ impl SubmissionStore {
     }
 
     fn mark_reported(&self, hashes: &[String]) -> Result<(), NetError> {
+        let t = self.db.unchecked_transaction()?;
         for h in hashes {
-            self.db.execute("UPDATE submissions SET reported = 1 WHERE hash = ?1", [h])?;
+            t.execute("UPDATE submissions SET reported = 1 WHERE hash = ?1", [h])?;
         }
+        t.commit()?;
         Ok(())
     }
 }
@@ -348,6 +389,8 @@ pub fn state_report<T: RpcTransport>(client: &RippledClient<T>, store: &Submissi
         fee_drops: fee,
         validated: info.validated,
         outcomes,
+        // A server without account_objects (or an account without tickets) lists none.
+        tickets: client.tickets(account).ok().filter(|t| !t.is_empty()),
     })
 }
 
@@ -395,10 +438,43 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let store = SubmissionStore::open(&dir.join("s.sqlite")).unwrap();
-        let entry = SignedEntry { blob: vec![0x12, 0x00], hash: vec![0xAB; 32], sequence: 7, last_ledger_sequence: 1003 };
-        store.add("rAccount", &[entry]).unwrap();
-        let out = submit_pending(&RippledClient::new(LostThenTooLate { submits: 0.into() }), &store, "rAccount", Duration::from_millis(1), Duration::from_secs(5)).unwrap();
+        let entry = signed_entry(7, 1003);
+        let account = "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6";
+        store.add(account, &[entry]).unwrap();
+        let out = submit_pending(&RippledClient::new(LostThenTooLate { submits: 0.into() }), &store, account, Duration::from_millis(1), Duration::from_secs(5)).unwrap();
         assert_eq!((out[0].status.as_str(), out[0].result.as_str()), ("expired", "expired"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A real signed Payment of the tutorial's account at `sequence`.
+    fn signed_entry(sequence: u32, lls: u32) -> SignedEntry {
+        let keys = crate::chain::xrpl::keys::Seed::parse("shYHSiJod8CLPTj1SNJ2PdUFj4pFk", None).unwrap().key_pair();
+        let tx = json!({"TransactionType": "Payment", "Account": keys.address(), "Destination": "rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn", "Amount": "1000", "Fee": "12", "Sequence": sequence, "LastLedgerSequence": lls, "Flags": 0});
+        let s = crate::chain::xrpl::sign::sign(&tx, &keys).unwrap();
+        SignedEntry { blob: hex::decode(&s.tx_blob).unwrap(), hash: hex::decode(&s.hash).unwrap(), sequence, last_ledger_sequence: lls }
+    }
+
+    /// The payload's side fields are not trusted: a hash, Sequence or LastLedgerSequence
+    /// that differs from the blob's own is refused, and nothing of the payload is stored.
+    #[test]
+    fn a_payload_whose_fields_disagree_with_its_blob_is_refused_whole() {
+        let dir = std::env::temp_dir().join(format!("airsign-add-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = SubmissionStore::open(&dir.join("s.sqlite")).unwrap();
+        let account = "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6";
+        let good = signed_entry(7, 1003);
+        for bad in [
+            SignedEntry { hash: vec![0xAB; 32], ..good.clone() },
+            SignedEntry { sequence: 8, ..good.clone() },
+            SignedEntry { last_ledger_sequence: 99_999, ..good.clone() },
+        ] {
+            assert!(store.add(account, &[signed_entry(6, 1003), bad]).is_err());
+            assert!(store.all(account).unwrap().is_empty(), "nothing stored from a refused payload");
+        }
+        assert!(store.add("rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn", std::slice::from_ref(&good)).is_err(), "another account's transaction");
+        store.add(account, &[good]).unwrap();
+        assert_eq!(store.all(account).unwrap().len(), 1);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

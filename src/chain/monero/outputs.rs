@@ -192,10 +192,15 @@ impl OutputScanner {
         &self.keys
     }
 
-    /// Whether an address (spend key D, view key V) is one of ours: D in the lookahead and
-    /// V = aD (V = A for the primary address).
-    pub fn owns_address(&self, spend: &[u8; 32], view: &[u8; 32]) -> Option<(u32, u32)> {
+    /// Whether an address (spend key D, view key V, its type) is one of ours: D in the
+    /// lookahead, V = aD (V = A for the primary address), and the type that index has: (0, 0)
+    /// is the standard address, every other index a subaddress. The wrong type would build
+    /// an output this wallet never finds.
+    pub fn owns_address(&self, spend: &[u8; 32], view: &[u8; 32], is_subaddress: bool) -> Option<(u32, u32)> {
         let &sub = self.table.get(spend)?;
+        if is_subaddress != (sub != (0, 0)) {
+            return None;
+        }
         let expected = if sub == (0, 0) {
             self.keys.view_public()
         } else {

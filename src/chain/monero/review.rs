@@ -34,6 +34,12 @@ pub enum ReviewError {
     Extra { tx: usize, detail: String },
     #[error("transaction {tx}, input {input}: the same output is spent twice in this set")]
     DoubleSpend { tx: usize, input: usize },
+    #[error("transaction {tx}, input {input}: ring member {global_index} also appears in another ring of this set (or twice in one); wallet2 never builds that, and it links the inputs")]
+    RingMemberRepeated { tx: usize, input: usize, global_index: u64 },
+    #[error("transaction {tx}: unlock_time {unlock_time}: airsign does not sign time-locked outputs (wallet2 refuses them since v0.18.3.4; a lock can freeze the recipient's funds for years)")]
+    UnlockTime { tx: usize, unlock_time: u64 },
+    #[error("transaction {tx}: an output of zero to an address that is not this wallet's verified change address")]
+    ZeroOutput { tx: usize },
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -71,7 +77,13 @@ pub struct Review {
     /// Sum of the destinations that are not this wallet's, over all transactions.
     pub sent_to_others: u64,
     pub fee: u64,
+    /// What the review cannot check offline and trusts the online wallet for.
+    pub notes: Vec<String>,
 }
+
+/// The decoys come from the online wallet and are trusted, as wallet2's cold signing trusts
+/// them: the offline machine has no chain to check them against.
+pub const DECOY_NOTE: &str = "ring members (decoys) are chosen by the online wallet and cannot be checked offline: a hostile online wallet can weaken this transaction's privacy (not its amounts or destinations); airsign checked only that they are 16 distinct outputs, none repeated across the set's inputs";
 
 /// One transaction's inputs, proven ours, in the set's order.
 pub struct PreparedTx {
@@ -93,7 +105,7 @@ fn describe(scanner: &OutputScanner, d: &Destination) -> OutputReview {
     OutputReview {
         address: format_address(network, d.is_subaddress, &d.spend, &d.view).unwrap_or_else(|| format!("(invalid keys {})", hex::encode(d.spend))),
         amount: d.amount,
-        ours: scanner.owns_address(&d.spend, &d.view),
+        ours: scanner.owns_address(&d.spend, &d.view, d.is_subaddress),
     }
 }
 
@@ -168,6 +180,9 @@ fn review_tx(scanner: &OutputScanner, index: usize, tcd: &TxConstructionData) ->
     if tcd.splitted_dsts.is_empty() || tcd.splitted_dsts.len() > 16 {
         return Err(unsupported(format!("{} outputs (1 to 16 are possible)", tcd.splitted_dsts.len())));
     }
+    if tcd.unlock_time != 0 {
+        return Err(ReviewError::UnlockTime { tx: index, unlock_time: tcd.unlock_time });
+    }
     let payment_id = parse_extra(index, &tcd.extra)?;
 
     let mut inputs = Vec::with_capacity(tcd.sources.len());
@@ -178,6 +193,11 @@ fn review_tx(scanner: &OutputScanner, index: usize, tcd: &TxConstructionData) ->
             return Err(ReviewError::RingSize { tx: index, input: i, size: s.ring.len() });
         }
         if s.ring.windows(2).any(|w| w[0].global_index >= w[1].global_index) {
+            return Err(ReviewError::RingOrder { tx: index, input: i });
+        }
+        let mut keys: Vec<&[u8; 32]> = s.ring.iter().map(|m| &m.key).collect();
+        keys.sort();
+        if keys.windows(2).any(|w| w[0] == w[1]) {
             return Err(ReviewError::RingOrder { tx: index, input: i });
         }
         let real = s.real();
@@ -196,13 +216,13 @@ fn review_tx(scanner: &OutputScanner, index: usize, tcd: &TxConstructionData) ->
         owned.push(mine);
     }
 
-    // Change must be ours, verified with our keys.
+    // Change must be ours, verified with our keys (type included).
+    let change_view = describe(scanner, &tcd.change);
     let change = if tcd.change.amount > 0 {
-        let c = describe(scanner, &tcd.change);
-        if c.ours.is_none() {
-            return Err(ReviewError::ChangeNotOurs { tx: index, amount: tcd.change.amount, address: c.address });
+        if change_view.ours.is_none() {
+            return Err(ReviewError::ChangeNotOurs { tx: index, amount: tcd.change.amount, address: change_view.address });
         }
-        Some(c)
+        Some(change_view.clone())
     } else {
         None
     };
@@ -218,8 +238,10 @@ fn review_tx(scanner: &OutputScanner, index: usize, tcd: &TxConstructionData) ->
     }
     let mut actual: Vec<(&Destination, u64)> = Vec::new();
     for d in &tcd.splitted_dsts {
-        if d.amount == 0 && !tcd.change.same_address(d) {
-            return Err(ReviewError::Mismatch { tx: index, detail: "an output of zero".into() });
+        // wallet2 adds a zero-amount change output to one-destination transactions; it must
+        // go to this wallet's change address, verified like any change.
+        if d.amount == 0 && !(tcd.change.same_address(d) && change_view.ours.is_some()) {
+            return Err(ReviewError::ZeroOutput { tx: index });
         }
         accumulate(&mut actual, d, d.amount);
     }
@@ -249,11 +271,28 @@ fn review_tx(scanner: &OutputScanner, index: usize, tcd: &TxConstructionData) ->
     Ok((review, PreparedTx { owned, payment_id }))
 }
 
+/// No ring member may appear in two rings of one set: the decoys come from the online
+/// side, which airsign cannot check against the chain, but this much it can.
+fn check_ring_members_unique(set: &UnsignedTxSet) -> Result<(), ReviewError> {
+    let mut seen = std::collections::HashSet::new();
+    for (t, tcd) in set.txes.iter().enumerate() {
+        for (i, s) in tcd.sources.iter().enumerate() {
+            for m in &s.ring {
+                if !seen.insert(m.global_index) {
+                    return Err(ReviewError::RingMemberRepeated { tx: t, input: i, global_index: m.global_index });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Reviews every transaction of an unsigned set; refuses the whole set if any is wrong.
 pub fn review(scanner: &OutputScanner, set: &UnsignedTxSet) -> Result<(Review, Vec<PreparedTx>), ReviewError> {
     if set.txes.is_empty() {
         return Err(ReviewError::Empty);
     }
+    check_ring_members_unique(set)?;
     let mut transactions = Vec::new();
     let mut prepared = Vec::new();
     for (i, tcd) in set.txes.iter().enumerate() {
@@ -268,7 +307,7 @@ pub fn review(scanner: &OutputScanner, set: &UnsignedTxSet) -> Result<(Review, V
     }
     let sent_to_others = transactions.iter().flat_map(|t| t.destinations.iter()).filter(|d| d.ours.is_none()).map(|d| d.amount).sum();
     let fee = transactions.iter().map(|t| t.fee).sum();
-    Ok((Review { network: scanner.keys().network(), transactions, sent_to_others, fee }, prepared))
+    Ok((Review { network: scanner.keys().network(), transactions, sent_to_others, fee, notes: vec![DECOY_NOTE.to_owned()] }, prepared))
 }
 
 impl Review {
@@ -298,6 +337,9 @@ impl Review {
             }
         }
         s += &format!("\nTotal sent to others: {} XMR, total fee: {} XMR\n", format_xmr(self.sent_to_others), format_xmr(self.fee));
+        for n in &self.notes {
+            s += &format!("note: {n}\n");
+        }
         s
     }
 }

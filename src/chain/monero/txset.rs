@@ -110,8 +110,11 @@ impl Destination {
         w.bool(self.is_integrated);
     }
 
+    /// The same address: the same keys *and* the same type. A standard address and a
+    /// subaddress with the same keys are different addresses: the output key is derived
+    /// differently, so one built for the wrong type is found by nobody (funds burned).
     pub fn same_address(&self, other: &Destination) -> bool {
-        self.spend == other.spend && self.view == other.view
+        self.spend == other.spend && self.view == other.view && self.is_subaddress == other.is_subaddress
     }
 
     fn read_vec(r: &mut Reader, what: &'static str) -> Result<Vec<Destination>, ArchiveError> {
@@ -238,6 +241,18 @@ pub fn parse_unsigned(plaintext: &[u8]) -> Result<UnsignedTxSet, ArchiveError> {
     }
     r.finish()?;
     Ok(UnsignedTxSet { version, txes, transfers })
+}
+
+/// The bytes of what a signer builds from an unsigned set: its transactions' construction
+/// data (inputs, rings, outputs, extra, flags), without the wallet's `transfers` list, which
+/// the online wallet may re-export differently for the same transactions.
+pub fn signed_content(set: &UnsignedTxSet) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.varint(set.txes.len() as u64);
+    for t in &set.txes {
+        t.write(&mut w);
+    }
+    w.out
 }
 
 pub fn write_unsigned(set: &UnsignedTxSet) -> Vec<u8> {

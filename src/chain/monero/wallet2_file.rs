@@ -57,6 +57,15 @@ pub enum Wallet2Error {
     Truncated,
     #[error("signature check failed: the view key is not this wallet's, or the file was altered")]
     BadSignature,
+    #[error("the operating system's random source failed: nothing was sealed (a zero nonce would reveal the view key)")]
+    Random,
+}
+
+/// Fills a buffer with randomness (the OS source; tests inject a failing one).
+pub(crate) type Fill = fn(&mut [u8]) -> Result<(), ()>;
+
+fn os_fill(buf: &mut [u8]) -> Result<(), ()> {
+    getrandom::fill(buf).map_err(|_| ())
 }
 
 /// A wallet's file key: the secret view key and the ChaCha20 key derived from it. Deriving
@@ -75,8 +84,8 @@ impl FileKey {
         open_with(self, kind, file)
     }
 
-    pub fn seal(&self, kind: FileKind, plaintext: &[u8]) -> Vec<u8> {
-        seal_with(self, kind, plaintext)
+    pub fn seal(&self, kind: FileKind, plaintext: &[u8]) -> Result<Vec<u8>, Wallet2Error> {
+        seal_with(self, kind, plaintext, os_fill)
     }
 }
 
@@ -94,9 +103,10 @@ pub fn open(kind: FileKind, file: &[u8], view_secret: &[u8; 32]) -> Result<Zeroi
     open_with(&FileKey::new(view_secret), kind, file)
 }
 
-/// Encrypts and signs `plaintext` as a wallet2 file of `kind` (fresh random iv).
-pub fn seal(kind: FileKind, plaintext: &[u8], view_secret: &[u8; 32]) -> Vec<u8> {
-    seal_with(&FileKey::new(view_secret), kind, plaintext)
+/// Encrypts and signs `plaintext` as a wallet2 file of `kind` (fresh random iv). Fails
+/// closed when the random source fails.
+pub fn seal(kind: FileKind, plaintext: &[u8], view_secret: &[u8; 32]) -> Result<Vec<u8>, Wallet2Error> {
+    seal_with(&FileKey::new(view_secret), kind, plaintext, os_fill)
 }
 
 fn open_with(key: &FileKey, kind: FileKind, file: &[u8]) -> Result<Zeroizing<Vec<u8>>, Wallet2Error> {
@@ -121,21 +131,21 @@ fn open_with(key: &FileKey, kind: FileKind, file: &[u8]) -> Result<Zeroizing<Vec
     Ok(plaintext)
 }
 
-fn seal_with(key: &FileKey, kind: FileKind, plaintext: &[u8]) -> Vec<u8> {
+fn seal_with(key: &FileKey, kind: FileKind, plaintext: &[u8], fill: Fill) -> Result<Vec<u8>, Wallet2Error> {
     let view_secret = &*key.view_secret;
     let mut iv = [0u8; IV_LEN];
-    // The OS random source failing leaves a zero iv: still a valid file, and ChaCha20 keys
-    // differ per wallet; callers that need fresh ivs check getrandom themselves.
-    let _ = getrandom::fill(&mut iv);
+    // A repeated iv under the wallet's one ChaCha20 key leaks the xor of two plaintexts:
+    // no randomness, no file.
+    fill(&mut iv).map_err(|_| Wallet2Error::Random)?;
     let mut body = iv.to_vec();
     let start = body.len();
     body.extend_from_slice(plaintext);
     chacha(&key.chacha_key, &iv, &mut body[start..]);
-    let signature = generate_signature(&cn_fast_hash(&body), view_secret);
+    let signature = generate_signature_with(&cn_fast_hash(&body), view_secret, fill)?;
     let mut file = kind.header();
     file.extend_from_slice(&body);
     file.extend_from_slice(&signature);
-    file
+    Ok(file)
 }
 
 /// The public key of a secret key: secret * G, compressed.
@@ -155,12 +165,17 @@ fn hash_to_scalar(data: &[u8]) -> Scalar {
     Scalar::from_bytes_mod_order(cn_fast_hash(data))
 }
 
-/// Monero's `generate_signature`: c = H(hash || P || kG), r = k - c*s.
-pub fn generate_signature(hash: &[u8; 32], secret: &[u8; 32]) -> [u8; 64] {
+/// Monero's `generate_signature`: c = H(hash || P || kG), r = k - c*s. Fails closed when
+/// the random source fails: a known nonce k gives away the secret s = (k - r) / c.
+pub fn generate_signature(hash: &[u8; 32], secret: &[u8; 32]) -> Result<[u8; 64], Wallet2Error> {
+    generate_signature_with(hash, secret, os_fill)
+}
+
+fn generate_signature_with(hash: &[u8; 32], secret: &[u8; 32], fill: Fill) -> Result<[u8; 64], Wallet2Error> {
     let s = Zeroizing::new(Scalar::from_bytes_mod_order(*secret));
     let public = (&*s * ED25519_BASEPOINT_TABLE).compress();
     let mut wide = Zeroizing::new([0u8; 64]);
-    let _ = getrandom::fill(wide.as_mut());
+    fill(wide.as_mut()).map_err(|_| Wallet2Error::Random)?;
     let k = Zeroizing::new(Scalar::from_bytes_mod_order_wide(&wide));
     let commitment = (&*k * ED25519_BASEPOINT_TABLE).compress();
     let mut buf = hash.to_vec();
@@ -171,7 +186,7 @@ pub fn generate_signature(hash: &[u8; 32], secret: &[u8; 32]) -> [u8; 64] {
     let mut out = [0u8; 64];
     out[..32].copy_from_slice(c.as_bytes());
     out[32..].copy_from_slice(r.as_bytes());
-    out
+    Ok(out)
 }
 
 /// Monero's `check_signature`: canonical c and r, a valid public key, and
@@ -201,12 +216,24 @@ mod tests {
         let secret = [3u8; 32];
         let public = public_key(&secret);
         let hash = cn_fast_hash(b"message");
-        let sig = generate_signature(&hash, &secret);
+        let sig = generate_signature(&hash, &secret).unwrap();
         assert!(check_signature(&hash, &public, &sig));
         assert!(!check_signature(&cn_fast_hash(b"other"), &public, &sig));
         let mut bad = sig;
         bad[40] ^= 1;
         assert!(!check_signature(&hash, &public, &bad));
         assert!(!check_signature(&hash, &public_key(&[4u8; 32]), &sig));
+    }
+
+    /// The finding: with the random source failing, sealing went on with a zero iv and a
+    /// zero Schnorr nonce, and r = -c*s gives the view key away. It must fail closed.
+    #[test]
+    fn sealing_fails_closed_when_the_random_source_fails() {
+        let key = FileKey::new(&[7u8; 32]);
+        let failing: Fill = |_| Err(());
+        assert!(matches!(seal_with(&key, FileKind::KeyImages, b"plaintext", failing), Err(Wallet2Error::Random)));
+        assert!(matches!(generate_signature_with(&[1u8; 32], &[7u8; 32], failing), Err(Wallet2Error::Random)));
+        let sealed = key.seal(FileKind::KeyImages, b"plaintext").unwrap();
+        assert_eq!(&key.open(FileKind::KeyImages, &sealed).unwrap()[..], b"plaintext");
     }
 }

@@ -45,6 +45,7 @@ pub struct Definitions {
     result_names: HashMap<i16, String>,
     formats: HashMap<String, Vec<(String, Optionality)>>,
     account_set_flags: HashMap<String, u32>,
+    transaction_flags: HashMap<String, HashMap<String, u32>>,
 }
 
 #[derive(Deserialize)]
@@ -63,6 +64,8 @@ struct Raw {
     formats: HashMap<String, Vec<RawFormatField>>,
     #[serde(rename = "ACCOUNT_SET_FLAGS")]
     account_set_flags: HashMap<String, u32>,
+    #[serde(rename = "TRANSACTION_FLAGS")]
+    transaction_flags: HashMap<String, HashMap<String, u32>>,
 }
 
 #[derive(Deserialize)]
@@ -151,6 +154,7 @@ impl Definitions {
             result_names,
             formats,
             account_set_flags: raw.account_set_flags,
+            transaction_flags: raw.transaction_flags,
         })
     }
 
@@ -189,6 +193,28 @@ impl Definitions {
     /// An AccountSet flag (`asfRequireDest`...) by name.
     pub fn account_set_flag(&self, name: &str) -> Option<u32> {
         self.account_set_flags.get(name).copied()
+    }
+
+    /// The name of an AccountSet flag number (`1` is asfRequireDest).
+    pub fn account_set_flag_name(&self, value: u32) -> Option<&str> {
+        self.account_set_flags.iter().find(|(_, v)| **v == value).map(|(k, _)| k.as_str())
+    }
+
+    /// The named `Flags` bits of a transaction type (`tfPartialPayment`...), and the ones
+    /// every transaction may carry (under "universal"), as (name, bit) sorted by bit.
+    pub fn transaction_flags(&self, transaction_type: &str) -> Vec<(&str, u32)> {
+        let mut flags: Vec<(&str, u32)> = ["universal", transaction_type]
+            .iter()
+            .filter_map(|t| self.transaction_flags.get(*t))
+            .flat_map(|m| m.iter().map(|(k, v)| (k.as_str(), *v)))
+            .collect();
+        flags.sort_by_key(|(_, v)| *v);
+        flags
+    }
+
+    /// Every transaction type the definitions name (Invalid excluded).
+    pub fn transaction_type_names(&self) -> impl Iterator<Item = &str> {
+        self.transaction_types.keys().map(String::as_str)
     }
 
     /// The fields a transaction type lists, with their optionality; the fields every

@@ -391,7 +391,10 @@ fn encode_path_set(f: &str, v: &Value, out: &mut Vec<u8>) -> Result<(), CodecErr
         let steps = path.as_array().filter(|s| !s.is_empty()).ok_or_else(|| invalid(f, "a path must be a non-empty array"))?;
         for step in steps {
             let o = step.as_object().ok_or_else(|| invalid(f, "a path step must be an object"))?;
-            if o.keys().any(|k| !matches!(k.as_str(), "account" | "currency" | "issuer")) || o.is_empty() {
+            // rippled's path_find decorates steps with `type` / `type_hex` (the step's kind
+            // as a number): not serialized; ripple-binary-codec ignores them, and so do we.
+            let decoration = |k: &str| matches!(k, "type" | "type_hex");
+            if o.keys().any(|k| !matches!(k.as_str(), "account" | "currency" | "issuer") && !decoration(k)) || !o.keys().any(|k| !decoration(k)) {
                 return Err(invalid(f, "a path step has account, currency and/or issuer only"));
             }
             let mut kind = 0;

@@ -3,6 +3,12 @@
 //! field filled; batches signed with consecutive Sequences, each recorded in the journal
 //! before it is returned; and reconciliation with what the online side reports.
 
+pub mod bounds;
+pub mod review;
+
+pub use bounds::BoundsError;
+pub use review::{BatchReview, ReviewRefusal, TxReview};
+
 use super::journal::{Journal, JournalError, SpendMarker};
 use crate::chain::xrpl::definitions::definitions;
 use crate::chain::xrpl::keys::{KeyPair, KeyType};
@@ -34,6 +40,23 @@ pub struct XrplAccount {
     pub balance_drops: Option<u64>,
     /// NetworkID for networks that require it (> 1024); None on mainnet/testnet/devnet.
     pub network_id: Option<u32>,
+    /// The most a transaction's Fee may be, in drops; changed only on the offline machine.
+    #[serde(default = "default_max_fee")]
+    pub max_fee_drops: u64,
+    /// The validated Sequence the online side last reported (it never goes back).
+    #[serde(default)]
+    pub reported_sequence: u32,
+    /// When (Unix seconds, offline clock) the last state was applied: bounds how far the
+    /// next report may move the ledger index.
+    #[serde(default)]
+    pub state_applied_at: u64,
+    /// The account's unused tickets as last reported (TicketCreate).
+    #[serde(default)]
+    pub tickets: Vec<u32>,
+}
+
+fn default_max_fee() -> u64 {
+    bounds::DEFAULT_MAX_FEE_DROPS
 }
 
 impl XrplAccount {
@@ -58,6 +81,10 @@ impl XrplAccount {
             regular_key: None,
             balance_drops: None,
             network_id: None,
+            max_fee_drops: bounds::DEFAULT_MAX_FEE_DROPS,
+            reported_sequence: 0,
+            state_applied_at: 0,
+            tickets: Vec::new(),
         }
     }
 }
@@ -124,6 +151,10 @@ pub enum SignerError {
     RequestKey,
     #[error("a requested transaction lacks Sequence or LastLedgerSequence, or is already signed")]
     RequestIncomplete,
+    #[error("refused: {0}")]
+    Bounds(#[from] BoundsError),
+    #[error("refused: {0}")]
+    Review(#[from] ReviewRefusal),
 }
 
 /// A signed transaction, as `xrpl-signed` carries it.
@@ -225,6 +256,50 @@ pub fn check_key(account: &XrplAccount, keys: &KeyPair) -> Result<(), SignerErro
     Err(SignerError::WrongKey { key, account: account.address.clone() })
 }
 
+/// The most transactions one batch or request may hold.
+pub const MAX_BATCH: usize = 1000;
+
+/// Transactions checked and described, ready to sign: exactly what the review showed is
+/// what gets signed (nothing is rebuilt in between).
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub review: BatchReview,
+    txs: Vec<Value>,
+    /// A replacement of an already-signed Sequence (recorded as such in the journal).
+    replace: bool,
+}
+
+impl Prepared {
+    pub fn transactions(&self) -> &[Value] {
+        &self.txs
+    }
+}
+
+fn prepare(account: &XrplAccount, txs: Vec<Value>, first_sequence: u32, claim: Option<&str>, replace: bool) -> Result<Prepared, SignerError> {
+    if txs.is_empty() || txs.len() > MAX_BATCH {
+        return Err(SignerError::BatchSize(MAX_BATCH));
+    }
+    bounds::check_transactions(account, &txs, first_sequence, bounds::now())?;
+    let review = review::review_transactions(account, &txs, claim)?;
+    Ok(Prepared { review, txs, replace })
+}
+
+/// Builds transactions from templates at consecutive Sequences from the account's next
+/// one, every field filled, bounded and reviewed.
+pub fn prepare_batch(account: &XrplAccount, templates: &[Template]) -> Result<Prepared, SignerError> {
+    if account.next_sequence == 0 {
+        return Err(SignerError::NoSequence);
+    }
+    if account.ledger_margin > bounds::MAX_LEDGER_MARGIN {
+        return Err(BoundsError::Margin { found: account.ledger_margin }.into());
+    }
+    if templates.is_empty() || templates.len() > MAX_BATCH {
+        return Err(SignerError::BatchSize(MAX_BATCH));
+    }
+    let txs = templates.iter().enumerate().map(|(i, t)| build(account, t, account.next_sequence + i as u32)).collect::<Result<Vec<_>, _>>()?;
+    prepare(account, txs, account.next_sequence, None, false)
+}
+
 /// Signs a batch with consecutive Sequences from the account's next one. All-or-nothing:
 /// every transaction is checked against the journal first, then each is recorded (fsynced)
 /// and the account's next Sequence advances.
@@ -235,28 +310,35 @@ pub fn sign_batch(
     journal: &mut Journal,
     override_key_check: bool,
 ) -> Result<Vec<SignedTx>, SignerError> {
-    if templates.is_empty() || templates.len() > 1000 {
-        return Err(SignerError::BatchSize(1000));
-    }
     if !override_key_check {
         check_key(account, keys)?;
     }
+    let prepared = prepare_batch(account, templates)?;
+    sign_all(account, keys, &prepared, journal)
+}
+
+/// A replacement for a Sequence already signed here and not yet in the ledger (after
+/// `tefMAX_LEDGER` or expiry), with a fresh LastLedgerSequence and, if given, another fee.
+pub fn prepare_replacement(account: &XrplAccount, template: &Template, sequence: u32, fee_drops: Option<u64>, journal: &Journal) -> Result<Prepared, SignerError> {
+    let refuse = |why| SignerError::Bounds(BoundsError::Replacement { sequence, why });
     if account.next_sequence == 0 {
         return Err(SignerError::NoSequence);
     }
-    let mut signed = Vec::with_capacity(templates.len());
-    for (i, t) in templates.iter().enumerate() {
-        let sequence = account.next_sequence + i as u32;
-        let tx = build(account, t, sequence)?;
-        signed.push(sign_one(&tx, keys, sequence)?);
+    if sequence < account.next_sequence {
+        return Err(refuse("the ledger has already used it (the account's next Sequence is higher)"));
     }
-    journal_all(account, &signed, journal)?;
-    account.next_sequence += templates.len() as u32;
-    Ok(signed)
+    if journal.signed_hash(&marker(account, sequence)).is_none() {
+        return Err(refuse("nothing was signed for it here; sign it as a new transaction instead"));
+    }
+    let mut acct = account.clone();
+    if let Some(f) = fee_drops {
+        acct.fee_drops = f;
+    }
+    let tx = build(&acct, template, sequence)?;
+    prepare(account, vec![tx], sequence, None, true)
 }
 
-/// Signs a replacement for a Sequence already signed (after `tefMAX_LEDGER` or expiry),
-/// with a fresh LastLedgerSequence and, if given, a higher fee. Recorded as a replacement.
+/// Signs a replacement (see [`prepare_replacement`]); recorded as a replacement.
 pub fn sign_replacement(
     account: &XrplAccount,
     keys: &KeyPair,
@@ -265,25 +347,23 @@ pub fn sign_replacement(
     fee_drops: Option<u64>,
     journal: &mut Journal,
 ) -> Result<SignedTx, SignerError> {
-    check_key(account, keys)?;
+    let prepared = prepare_replacement(account, template, sequence, fee_drops, journal)?;
     let mut acct = account.clone();
-    if let Some(f) = fee_drops {
-        acct.fee_drops = f;
-    }
-    let tx = build(&acct, template, sequence)?;
-    let s = sign_one(&tx, keys, sequence)?;
-    journal.record_signed(&[marker(account, sequence)], &s.hash, true)?;
-    Ok(s)
+    let mut s = sign_all(&mut acct, keys, &prepared, journal)?;
+    s.pop().ok_or(SignerError::BatchSize(MAX_BATCH))
 }
 
 /// Checks an online-built request before review: every transaction decodes, is from this
-/// account, carries this account's key and a LastLedgerSequence. Returns (JSON, Sequence)
-/// for display and signing.
-pub fn review_request<'a>(account: &XrplAccount, request_account: &str, blobs: impl Iterator<Item = &'a [u8]>) -> Result<Vec<(Value, u32)>, SignerError> {
+/// account, carries this account's key and a LastLedgerSequence, and stays within the
+/// bounds (Sequence, LastLedgerSequence, Fee, NetworkID); then reviews it.
+pub fn review_request<'a>(account: &XrplAccount, request_account: &str, blobs: impl Iterator<Item = &'a [u8]>, network_claim: Option<&str>) -> Result<Prepared, SignerError> {
     if request_account != account.address {
         return Err(SignerError::OtherAccount { expected: account.address.clone(), found: request_account.to_owned() });
     }
-    let mut out = Vec::new();
+    if account.next_sequence == 0 {
+        return Err(SignerError::NoSequence);
+    }
+    let mut txs = Vec::new();
     for blob in blobs {
         let tx = codec::decode(blob).map_err(SignError::Codec)?;
         let field = |k: &str| tx.get(k).cloned().unwrap_or(Value::Null);
@@ -293,48 +373,85 @@ pub fn review_request<'a>(account: &XrplAccount, request_account: &str, blobs: i
         if !field("SigningPubKey").as_str().is_some_and(|k| k.eq_ignore_ascii_case(&account.public_key)) {
             return Err(SignerError::RequestKey);
         }
-        if tx.get("LastLedgerSequence").is_none() || tx.get("TxnSignature").is_some() || tx.get("Signers").is_some() {
+        if tx.get("LastLedgerSequence").is_none() || tx.get("TxnSignature").is_some() || tx.get("Signers").is_some() || tx.get("Sequence").is_none() {
             return Err(SignerError::RequestIncomplete);
         }
-        let sequence = field("Sequence").as_u64().ok_or(SignerError::RequestIncomplete)? as u32;
-        out.push((tx, sequence));
+        txs.push(tx);
+        if txs.len() > MAX_BATCH {
+            return Err(SignerError::BatchSize(MAX_BATCH));
+        }
     }
-    if out.is_empty() {
-        return Err(SignerError::BatchSize(1000));
-    }
-    Ok(out)
+    prepare(account, txs, account.next_sequence, network_claim, false)
 }
 
-/// Signs reviewed transactions: all checked against the journal first, then recorded.
-pub fn sign_reviewed(account: &XrplAccount, keys: &KeyPair, txs: &[(Value, u32)], journal: &mut Journal) -> Result<Vec<SignedTx>, SignerError> {
+/// Signs what was prepared and reviewed: all checked against the journal first, then
+/// recorded (fsynced), then the account's next Sequence moves past them and used tickets
+/// are dropped. The caller saves the account.
+pub fn sign_reviewed(account: &mut XrplAccount, keys: &KeyPair, prepared: &Prepared, journal: &mut Journal) -> Result<Vec<SignedTx>, SignerError> {
     check_key(account, keys)?;
-    let mut signed = Vec::new();
-    for (tx, sequence) in txs {
+    sign_all(account, keys, prepared, journal)
+}
+
+/// [`sign_reviewed`] without the master/regular key check, for the CLI's explicit
+/// `--override-key-check` (an account whose key the offline side does not track yet).
+pub fn sign_reviewed_unchecked(account: &mut XrplAccount, keys: &KeyPair, prepared: &Prepared, journal: &mut Journal) -> Result<Vec<SignedTx>, SignerError> {
+    sign_all(account, keys, prepared, journal)
+}
+
+fn sign_all(account: &mut XrplAccount, keys: &KeyPair, prepared: &Prepared, journal: &mut Journal) -> Result<Vec<SignedTx>, SignerError> {
+    let mut signed = Vec::with_capacity(prepared.txs.len());
+    for tx in &prepared.txs {
         let mut tx = tx.clone();
         if let Some(o) = tx.as_object_mut() {
             o.remove("SigningPubKey");
         }
-        signed.push(sign_one(&tx, keys, *sequence)?);
+        let sequence = tx.get("Sequence").and_then(Value::as_u64).and_then(|s| u32::try_from(s).ok()).unwrap_or(0);
+        let s = sign_one(&tx, keys, sequence)?;
+        signed.push((markers_of(account, &tx), s));
     }
-    journal_all(account, &signed, journal)?;
-    Ok(signed)
+    if !prepared.replace {
+        for (m, s) in &signed {
+            journal.check(m, &s.hash)?;
+        }
+    }
+    for (m, s) in &signed {
+        journal.record_signed(m, &s.hash, prepared.replace)?;
+    }
+    for (m, _) in &signed {
+        for marker in m {
+            match marker {
+                SpendMarker::Xrpl { sequence, .. } => account.next_sequence = account.next_sequence.max(sequence.saturating_add(1)),
+                SpendMarker::XrplTicket { ticket, .. } => account.tickets.retain(|t| t != ticket),
+                SpendMarker::Monero { .. } => {}
+            }
+        }
+    }
+    Ok(signed.into_iter().map(|(_, s)| s).collect())
 }
 
-/// All-or-nothing: every Sequence is checked against the journal before any is recorded.
-fn journal_all(account: &XrplAccount, signed: &[SignedTx], journal: &mut Journal) -> Result<(), SignerError> {
-    for s in signed {
-        journal.check(&[marker(account, s.sequence)], &s.hash)?;
+/// What signing `tx` spends: its Sequence or Ticket, and those of the account's own inner
+/// transactions of a Batch.
+pub fn markers_of(account: &XrplAccount, tx: &Value) -> Vec<SpendMarker> {
+    let one = |t: &Value| {
+        let n = |k: &str| t.get(k).and_then(Value::as_u64).and_then(|v| u32::try_from(v).ok());
+        match n("TicketSequence") {
+            Some(ticket) => SpendMarker::XrplTicket { account: account.address.clone(), ticket },
+            None => marker(account, n("Sequence").unwrap_or(0)),
+        }
+    };
+    let mut markers = vec![one(tx)];
+    for item in tx.get("RawTransactions").and_then(Value::as_array).into_iter().flatten() {
+        if let Some(inner) = item.get("RawTransaction").filter(|i| i.get("Account").and_then(Value::as_str) == Some(account.address.as_str())) {
+            markers.push(one(inner));
+        }
     }
-    for s in signed {
-        journal.record_signed(&[marker(account, s.sequence)], &s.hash, false)?;
-    }
-    Ok(())
+    markers
 }
 
 fn sign_one(tx: &Value, keys: &KeyPair, sequence: u32) -> Result<SignedTx, SignerError> {
     let out = sign::sign(tx, keys)?;
     let blob = hex::decode(&out.tx_blob).map_err(|_| SignError::Signing)?;
-    let lls = tx.get("LastLedgerSequence").and_then(Value::as_u64).unwrap_or(0) as u32;
+    let lls = tx.get("LastLedgerSequence").and_then(Value::as_u64).and_then(|l| u32::try_from(l).ok()).unwrap_or(0);
     Ok(SignedTx { blob, hash: out.hash, sequence, last_ledger_sequence: lls })
 }
 
@@ -353,89 +470,37 @@ pub struct AccountReport {
     pub fee_drops: u64,
     /// Final or current outcomes of submitted hashes: (hash, result code or "expired").
     pub outcomes: Vec<(String, String)>,
+    /// The account's unused tickets, when the online side lists them.
+    pub tickets: Option<Vec<u32>>,
 }
 
 /// Reconciles (tutorial step 10): Sequence and ledger index from the validated ledger, fee
-/// and balance, and each reported outcome into the journal. Returns the Sequences signed
-/// here that did not make it into the ledger (to replace).
+/// and balance, and each reported outcome into the journal, after checking the report
+/// against what is known ([`bounds::check_report`]). Returns the Sequences signed here that
+/// did not make it into the ledger (to replace).
 pub fn reconcile(account: &mut XrplAccount, report: &AccountReport, journal: &mut Journal) -> Result<Vec<u32>, SignerError> {
+    reconcile_at(account, report, journal, bounds::now())
+}
+
+pub fn reconcile_at(account: &mut XrplAccount, report: &AccountReport, journal: &mut Journal, now: u64) -> Result<Vec<u32>, SignerError> {
     if report.account != account.address {
         return Err(SignerError::OtherAccount { expected: account.address.clone(), found: report.account.clone() });
     }
+    bounds::check_report(account, report.ledger_index, report.sequence, report.fee_drops, now)?;
     for (hash, result) in &report.outcomes {
         journal.record_outcome(hash, result)?;
     }
-    let unapplied: Vec<u32> = (report.sequence..account.next_sequence.max(report.sequence)).collect();
+    let unapplied: Vec<u32> = (report.sequence..account.next_sequence.max(report.sequence)).filter(|s| journal.signed_hash(&marker(account, *s)).is_some()).collect();
     account.next_sequence = report.sequence;
+    account.reported_sequence = report.sequence;
     account.ledger_index = report.ledger_index;
+    account.state_applied_at = now;
     account.fee_drops = report.fee_drops.max(10);
     account.balance_drops = Some(report.balance_drops);
+    if let Some(t) = &report.tickets {
+        account.tickets = t.clone();
+    }
     Ok(unapplied)
-}
-
-/// Human terms for the review screen: one line per transaction.
-pub fn describe(blob: &[u8]) -> String {
-    let Ok(tx) = codec::decode(blob) else { return "undecodable transaction".into() };
-    let get = |k: &str| tx.get(k).cloned().unwrap_or(Value::Null);
-    let amount = |v: Value| match v {
-        Value::String(d) => format!("{} XRP", drops_to_xrp(&d)),
-        Value::Object(o) => format!("{} {} (issuer {})", o.get("value").and_then(Value::as_str).unwrap_or("?"), o.get("currency").and_then(Value::as_str).unwrap_or("?"), o.get("issuer").and_then(Value::as_str).unwrap_or("?")),
-        _ => "?".into(),
-    };
-    let kind = get("TransactionType");
-    let mut line = format!(
-        "#{} {}",
-        get("Sequence"),
-        kind.as_str().unwrap_or("?")
-    );
-    if kind == "Payment" {
-        line += &format!(" {} to {}", amount(get("Amount")), get("Destination").as_str().unwrap_or("?"));
-        if let Some(t) = tx.get("DestinationTag") {
-            line += &format!(" tag {t}");
-        }
-    }
-    line += &format!(", fee {} XRP, valid until ledger {}", drops_to_xrp(get("Fee").as_str().unwrap_or("0")), get("LastLedgerSequence"));
-    line
-}
-
-/// One line for the top of a review: how many transactions, the XRP they pay and to how
-/// many addresses, issued-currency payments counted apart, and the fees.
-pub fn summarize<'a>(blobs: impl IntoIterator<Item = &'a [u8]>) -> String {
-    let (mut count, mut xrp, mut issued, mut fees, mut undecodable) = (0usize, 0u64, 0usize, 0u64, 0usize);
-    let mut to = std::collections::BTreeSet::new();
-    for blob in blobs {
-        count += 1;
-        let Ok(tx) = codec::decode(blob) else {
-            undecodable += 1;
-            continue;
-        };
-        let drops = |v: Option<&Value>| v.and_then(Value::as_str).and_then(|d| d.parse::<u64>().ok());
-        fees = fees.saturating_add(drops(tx.get("Fee")).unwrap_or(0));
-        if tx.get("TransactionType").and_then(Value::as_str) == Some("Payment") {
-            if let Some(d) = tx.get("Destination").and_then(Value::as_str) {
-                to.insert(d.to_owned());
-            }
-            match drops(tx.get("Amount")) {
-                Some(d) => xrp = xrp.saturating_add(d),
-                None => issued += 1,
-            }
-        }
-    }
-    let mut line = format!("{count} transaction(s): {} XRP to {} address(es)", drops_to_xrp(&xrp.to_string()), to.len());
-    if issued > 0 {
-        line += &format!(", plus {issued} issued-currency payment(s)");
-    }
-    line += &format!(", fees {} XRP", drops_to_xrp(&fees.to_string()));
-    if undecodable > 0 {
-        line += &format!(", {undecodable} UNDECODABLE");
-    }
-    line
-}
-
-fn drops_to_xrp(drops: &str) -> String {
-    let d: u64 = drops.parse().unwrap_or(0);
-    let s = format!("{}.{:06}", d / 1_000_000, d % 1_000_000);
-    s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// The `xrpl-signed` payload for signed transactions.
@@ -458,6 +523,7 @@ pub fn report_of(state: &crate::envelope::xrpl::XrplStatePayload) -> AccountRepo
         balance_drops: state.balance_drops,
         fee_drops: state.fee_drops,
         outcomes: state.outcomes.iter().map(|o| (hex::encode_upper(&o.hash), o.result.clone())).collect(),
+        tickets: state.tickets.clone(),
     }
 }
 
@@ -547,12 +613,23 @@ mod tests {
         assert_eq!(tx["Fee"], json!("12"));
         assert_eq!(tx["Flags"], json!(TF_FULLY_CANONICAL_SIG));
         assert!(matches!(sign::verify_blob(&out[0].blob).unwrap(), sign::Verification::SingleValid { .. }));
-        assert_eq!(describe(&out[0].blob), "#7 Payment 1 XRP to rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn tag 9, fee 0.000012 XRP, valid until ledger 1256");
     }
 
     #[test]
-    fn the_review_summary_adds_up_payments_and_fees() {
-        let (mut acct, keys, mut j) = setup("summary");
+    fn the_review_describes_a_payment_in_words() {
+        let (acct, _, _) = setup("words");
+        let p = prepare_batch(&acct, &[pay(1_000_000)]).unwrap();
+        assert_eq!(
+            p.review.transactions[0].action,
+            "Payment, Sequence 7: pays 1 XRP to rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn (Amount), destination tag 9, fee 0.000012 XRP, valid until ledger 1256"
+        );
+        let text = p.review.to_text();
+        assert!(text.contains("MemoData") && text.contains("\"rent\" (text; hex 72656E74, 4 bytes)"), "{text}");
+    }
+
+    #[test]
+    fn the_review_headline_adds_up_what_can_leave_and_the_fees() {
+        let (acct, _, _) = setup("summary");
         let set = Template::AccountSet { set_flag: Some("asfRequireDest".into()), clear_flag: None, transfer_rate: None, domain: None };
         let other = Template::Payment { destination: "rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe".into(), amount: json!("250000"), send_max: None, destination_tag: None, memos: vec![] };
         let usd = Template::Payment {
@@ -562,9 +639,11 @@ mod tests {
             destination_tag: None,
             memos: vec![],
         };
-        let out = sign_batch(&mut acct, &keys, &[pay(1_000_000), pay(2), other, usd, set], &mut j, false).unwrap();
-        assert_eq!(summarize(out.iter().map(|s| s.blob.as_slice())), "5 transaction(s): 1.250002 XRP to 2 address(es), plus 1 issued-currency payment(s), fees 0.00006 XRP");
-        assert!(summarize([&[0xFFu8][..]]).ends_with("1 UNDECODABLE"));
+        let p = prepare_batch(&acct, &[pay(1_000_000), pay(2), other, usd, set]).unwrap();
+        assert_eq!(
+            p.review.headline,
+            "5 transaction(s): up to 1.250002 XRP + 5.1 USD (issuer rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn) can leave the account, to 2 address(es); fees 0.00006 XRP; 1 WARNING(S)"
+        );
     }
 
     #[test]
@@ -599,6 +678,7 @@ mod tests {
             balance_drops: 5,
             fee_drops: 15,
             outcomes: vec![(out[0].hash.clone(), "tesSUCCESS".into()), (out[1].hash.clone(), "tesSUCCESS".into()), (out[2].hash.clone(), "expired".into())],
+            tickets: None,
         };
         assert_eq!(reconcile(&mut acct, &report, &mut j).unwrap(), vec![9]);
         assert_eq!((acct.next_sequence, acct.ledger_index, acct.fee_drops), (9, 2000, 15));
