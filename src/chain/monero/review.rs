@@ -34,11 +34,11 @@ pub enum ReviewError {
     Extra { tx: usize, detail: String },
     #[error("transaction {tx}, input {input}: the same output is spent twice in this set")]
     DoubleSpend { tx: usize, input: usize },
-    #[error("transaction {tx}, input {input}: ring member {global_index} also appears in another ring of this set (or twice in one); wallet2 never builds that, and it links the inputs")]
+    #[error("transaction {tx}, input {input}: ring member {global_index} is the output another input of this set spends; using it as a decoy weakens this ring")]
     RingMemberRepeated { tx: usize, input: usize, global_index: u64 },
     #[error("transaction {tx}: unlock_time {unlock_time}: airsign does not sign time-locked outputs (wallet2 refuses them since v0.18.3.4; a lock can freeze the recipient's funds for years)")]
     UnlockTime { tx: usize, unlock_time: u64 },
-    #[error("transaction {tx}: an output of zero to an address that is not this wallet's verified change address")]
+    #[error("transaction {tx}: an output of zero that is neither wallet2's one dummy output (no change, two outputs) nor to this wallet's verified change address")]
     ZeroOutput { tx: usize },
 }
 
@@ -83,7 +83,7 @@ pub struct Review {
 
 /// The decoys come from the online wallet and are trusted, as wallet2's cold signing trusts
 /// them: the offline machine has no chain to check them against.
-pub const DECOY_NOTE: &str = "ring members (decoys) are chosen by the online wallet and cannot be checked offline: a hostile online wallet can weaken this transaction's privacy (not its amounts or destinations); airsign checked only that they are 16 distinct outputs, none repeated across the set's inputs";
+pub const DECOY_NOTE: &str = "ring members (decoys) are chosen by the online wallet and cannot be checked offline: a hostile online wallet can weaken this transaction's privacy (not its amounts or destinations); airsign checked only that each ring has 16 distinct outputs and that no input's real output is a decoy in another ring";
 
 /// One transaction's inputs, proven ours, in the set's order.
 pub struct PreparedTx {
@@ -162,6 +162,19 @@ fn accumulate<'a>(into: &mut Vec<(&'a Destination, u64)>, d: &'a Destination, am
     }
 }
 
+/// The one zero-amount output wallet2 makes: with no change and a single destination, it
+/// sends 0 to the change entry so that every transaction has two outputs, and that entry is
+/// a freshly generated random standard address (`account_base::generate`), not ours. So a
+/// zero output is allowed only as that: the change entry, no change amount, exactly two
+/// outputs, a standard address; or to our own verified change address.
+fn zero_output_allowed(tcd: &TxConstructionData, d: &Destination, change_is_ours: bool) -> bool {
+    if !tcd.change.same_address(d) {
+        return false;
+    }
+    let zeros = tcd.splitted_dsts.iter().filter(|x| x.amount == 0).count();
+    change_is_ours || (tcd.change.amount == 0 && zeros == 1 && tcd.splitted_dsts.len() == 2 && !d.is_subaddress)
+}
+
 fn review_tx(scanner: &OutputScanner, index: usize, tcd: &TxConstructionData) -> Result<(TxReview, PreparedTx), ReviewError> {
     let unsupported = |detail: String| ReviewError::Unsupported { tx: index, detail };
     if !tcd.use_rct() {
@@ -238,9 +251,7 @@ fn review_tx(scanner: &OutputScanner, index: usize, tcd: &TxConstructionData) ->
     }
     let mut actual: Vec<(&Destination, u64)> = Vec::new();
     for d in &tcd.splitted_dsts {
-        // wallet2 adds a zero-amount change output to one-destination transactions; it must
-        // go to this wallet's change address, verified like any change.
-        if d.amount == 0 && !(tcd.change.same_address(d) && change_view.ours.is_some()) {
+        if d.amount == 0 && !zero_output_allowed(tcd, d, change_view.ours.is_some()) {
             return Err(ReviewError::ZeroOutput { tx: index });
         }
         accumulate(&mut actual, d, d.amount);
@@ -271,16 +282,22 @@ fn review_tx(scanner: &OutputScanner, index: usize, tcd: &TxConstructionData) ->
     Ok((review, PreparedTx { owned, payment_id }))
 }
 
-/// No ring member may appear in two rings of one set: the decoys come from the online
-/// side, which airsign cannot check against the chain, but this much it can.
-fn check_ring_members_unique(set: &UnsignedTxSet) -> Result<(), ReviewError> {
-    let mut seen = std::collections::HashSet::new();
+/// The output an input spends must not sit in another input's ring: once the first input
+/// is spent, its key image marks that member as spent and the second ring shrinks. The
+/// decoys come from the online side and cannot be checked against the chain offline; this
+/// much can. Decoys shared between rings are allowed: wallet2 draws each ring on its own and
+/// does share them (its own regtest set in fixtures/monero does, at global index 422).
+fn check_real_outputs_not_decoys(set: &UnsignedTxSet) -> Result<(), ReviewError> {
+    let mut real = std::collections::HashMap::new();
     for (t, tcd) in set.txes.iter().enumerate() {
         for (i, s) in tcd.sources.iter().enumerate() {
-            for m in &s.ring {
-                if !seen.insert(m.global_index) {
-                    return Err(ReviewError::RingMemberRepeated { tx: t, input: i, global_index: m.global_index });
-                }
+            real.insert(s.real().global_index, (t, i));
+        }
+    }
+    for (t, tcd) in set.txes.iter().enumerate() {
+        for (i, s) in tcd.sources.iter().enumerate() {
+            if let Some(m) = s.ring.iter().find(|m| real.get(&m.global_index).is_some_and(|owner| *owner != (t, i))) {
+                return Err(ReviewError::RingMemberRepeated { tx: t, input: i, global_index: m.global_index });
             }
         }
     }
@@ -292,7 +309,6 @@ pub fn review(scanner: &OutputScanner, set: &UnsignedTxSet) -> Result<(Review, V
     if set.txes.is_empty() {
         return Err(ReviewError::Empty);
     }
-    check_ring_members_unique(set)?;
     let mut transactions = Vec::new();
     let mut prepared = Vec::new();
     for (i, tcd) in set.txes.iter().enumerate() {
@@ -305,6 +321,7 @@ pub fn review(scanner: &OutputScanner, set: &UnsignedTxSet) -> Result<(Review, V
         transactions.push(r);
         prepared.push(p);
     }
+    check_real_outputs_not_decoys(set)?;
     let sent_to_others = transactions.iter().flat_map(|t| t.destinations.iter()).filter(|d| d.ours.is_none()).map(|d| d.amount).sum();
     let fee = transactions.iter().map(|t| t.fee).sum();
     Ok((Review { network: scanner.keys().network(), transactions, sent_to_others, fee, notes: vec![DECOY_NOTE.to_owned()] }, prepared))
