@@ -10,7 +10,7 @@ use airsign::app::offline::OfflineApp;
 use airsign::app::online::OnlineApp;
 use airsign::transport::Player;
 use app_harness::{camera_on, codes_in, fill, parts_of, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -78,10 +78,13 @@ fn xrpl_batch_of_ten_goes_from_the_offline_app_to_the_online_app_and_the_ledger(
     fill(&mut off, "Templates file", batch.to_str().unwrap());
     off.get_by_label("Review templates").click();
     off.run_steps(3);
-    assert!(off.query_all_by_label_contains("#16 Payment 1.000009 XRP to rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn").next().is_some(), "the review names each payment");
-    assert!(off.query_by_label("10 transaction(s): 10.000045 XRP to 1 address(es), fees 0.0001 XRP").is_some(), "the summary line");
+    assert!(off.query_all_by_label_contains("Transaction 10 of 10: Payment, Sequence 16: pays 1.000009 XRP to rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn").next().is_some(), "the review names each payment");
+    assert!(off.query_by_label("10 transaction(s): up to 10.000045 XRP can leave the account, to 1 address(es); fees 0.0001 XRP").is_some(), "the headline");
+    assert!(off.query_all_by_label("1.000009 XRP").next().is_some(), "every field, the Amount among them");
     screenshot(&mut off, "offline-xrpl-review");
     off.get_by_label("Approve and sign").click();
+    off.run_steps(2);
+    assert!(!off.state().notice().is_some_and(|n| !n.contains("watching") && !n.contains("next Sequence")), "{:?}", off.state().notice());
     step_until(&mut off, "the signed QR", |h| h.state().showing().is_some());
     // The pixels the app draws hold a QR code our scanner reads: the part on screen.
     let shot = screenshot(&mut off, "offline-xrpl-signed");
@@ -98,6 +101,23 @@ fn xrpl_batch_of_ten_goes_from_the_offline_app_to_the_online_app_and_the_ledger(
     for seq in 7..17 {
         assert!(lines.iter().any(|l| l.contains(&format!("Sequence {seq} "))), "Sequence {seq}: {lines:?}");
     }
+
+    // Offline: a SetRegularKey hands the account to another key. The review names the key
+    // in a warning, and signing waits for the tick that says it was read.
+    off.get_by_label("Done").click();
+    off.run_steps(2);
+    // (The templates field still names batch.json.)
+    std::fs::write(&batch, r#"[{"template": "SetRegularKey", "regular_key": "rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe"}]"#).unwrap();
+    off.get_by_label("Review templates").click();
+    off.run_steps(3);
+    assert!(off.query_all_by_label_contains("hands signing power over this account to the key of rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe").next().is_some(), "the warning; notice {:?}", off.state().notice());
+    assert!(off.get_by_label("Approve and sign").accesskit_node().is_disabled(), "signing waits for the tick");
+    screenshot(&mut off, "offline-xrpl-review-warning");
+    off.get_by_label("I have read every warning and still want to sign").click();
+    off.run_steps(2);
+    assert!(!off.get_by_label("Approve and sign").accesskit_node().is_disabled());
+    off.get_by_label("Reject").click();
+    off.run_steps(2);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -156,3 +156,24 @@ fn progress_counts_resolved_fragments() {
     assert_eq!((p.parts_received, p.parts_useful, p.fragments_resolved, p.fragments_total), (5, 4, 4, 10));
     assert!((p.estimated_fraction - 0.4).abs() < 1e-9);
 }
+
+/// A hostile stream claiming a transfer of 16,000 fragments: before the bound, every one of
+/// its parts made the fountain decoder XOR through up to 16,000 rows of 2 KB (seconds per
+/// part, minutes in all). Now its first part is refused, the decoder keeps no state, and a
+/// real transfer that follows completes.
+#[test]
+fn a_stream_claiming_a_huge_transfer_is_refused_part_by_part() {
+    let huge = message(16_000 * 100, 9);
+    let mut enc = UrEncoder::new("bytes", &huge, 100).unwrap();
+    assert_eq!(enc.seq_len(), 16_000);
+    let mut dec = UrDecoder::new(Some("bytes"));
+    for _ in 0..3 {
+        let part = enc.next_part();
+        assert!(matches!(dec.receive(&part), Err(TransportError::TooMuchWork { seq_len: 16_000, .. })));
+    }
+    assert_eq!(dec.progress().parts_received, 0, "refused parts leave no state");
+    let msg = message(20_000, 10);
+    let mut ok = UrEncoder::new("bytes", &msg, 200).unwrap();
+    let (dec, _) = decode_all(&ok.parts(2 * ok.seq_len()), Some("bytes"));
+    assert_eq!(dec.message(), Some(&msg[..]));
+}

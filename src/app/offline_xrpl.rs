@@ -125,7 +125,9 @@ impl XrplSession {
                 }
             }
             XrplScreen::Review { prepared, mut journal, mut acknowledged } => {
-                review_ui(ui, &prepared.review, &mut acknowledged);
+                // The figures and warnings first, then the decision, then every field below
+                // (scrolling): the buttons never end up off screen under a long batch.
+                review_header(ui, &prepared.review, &mut acknowledged);
                 let warned = prepared.review.warnings().next().is_some();
                 let mut next = None;
                 ui.horizontal(|ui| {
@@ -139,6 +141,7 @@ impl XrplSession {
                         next = Some(XrplScreen::Home);
                     }
                 });
+                egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| review_details(ui, &prepared.review));
                 next.unwrap_or(XrplScreen::Review { prepared, journal, acknowledged })
             }
         }
@@ -193,9 +196,9 @@ impl XrplSession {
 
 const WARNING_RED: egui::Color32 = egui::Color32::from_rgb(200, 30, 30);
 
-/// Draws the XRPL review model: the headline, the network, every warning (acknowledged
-/// with a tick before signing), the notes, then each transaction with every field.
-fn review_ui(ui: &mut egui::Ui, review: &offline::BatchReview, acknowledged: &mut bool) {
+/// Draws the top of the XRPL review model: the headline, the network, every warning
+/// (acknowledged with a tick before signing) and the notes.
+fn review_header(ui: &mut egui::Ui, review: &offline::BatchReview, acknowledged: &mut bool) {
     ui.heading("Review before signing");
     ui.label(egui::RichText::new(&review.headline).size(18.0).strong());
     ui.label(format!("Account {}", review.account));
@@ -214,6 +217,10 @@ fn review_ui(ui: &mut egui::Ui, review: &offline::BatchReview, acknowledged: &mu
     for n in &review.notes {
         ui.label(egui::RichText::new(format!("Note: {n}")).weak());
     }
+}
+
+/// Each transaction of the review with every field.
+fn review_details(ui: &mut egui::Ui, review: &offline::BatchReview) {
     for (i, t) in review.transactions.iter().enumerate() {
         tx_ui(ui, t, &format!("Transaction {} of {}", i + 1, review.transactions.len()), i);
     }

@@ -204,7 +204,10 @@ impl OnlineApp {
             let client = RippledClient::new(HttpTransport::new(&url));
             let store = SubmissionStore::open(&db).map_err(|e| e.to_string())?;
             let state = wallet::state_report(&client, &store, &account).map_err(|e| e.to_string())?;
-            let title = format!("State of {account}: Sequence {}, ledger {} — show this to the offline side", state.sequence, state.ledger_index);
+            let mut title = format!("State of {account}: Sequence {}, ledger {} — show this to the offline side", state.sequence, state.ledger_index);
+            if let Some(w) = crate::wallet::insecure_endpoint(&url) {
+                title = format!("{title} ({w})");
+            }
             Ok(JobResult::Show { title, ur_type: "xrpl-state".into(), message: state.to_cbor() })
         })
     }
@@ -234,7 +237,7 @@ impl OnlineApp {
                         accounts.insert(account);
                     }
                     let client = RippledClient::new(HttpTransport::new(&url));
-                    let mut lines = Vec::new();
+                    let mut lines: Vec<String> = crate::wallet::insecure_endpoint(&url).into_iter().collect();
                     for account in accounts {
                         let outcomes = wallet::submit_pending(&client, &store, &account, Duration::from_millis(300), Duration::from_secs(60)).map_err(|e| e.to_string())?;
                         lines.extend(outcomes.iter().map(outcome_line));
@@ -270,6 +273,7 @@ impl OnlineApp {
                 let url = self.monerod_url.trim().to_owned();
                 spawn(format!("broadcasting through {url}"), move || {
                     let mut lines = vec![saved];
+                    lines.extend(crate::wallet::insecure_endpoint(&url));
                     for (hash, tx) in view_only.signed_transactions(&file)? {
                         match crate::wallet::monero::broadcast(&url, &tx) {
                             Ok(()) => lines.push(format!("broadcast {hash}")),

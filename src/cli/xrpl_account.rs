@@ -478,6 +478,9 @@ mod online {
                 Ok(())
             }
             OnlineCommand::Sync { db, url, account, out } => {
+                if let Some(w) = crate::wallet::insecure_endpoint(&url) {
+                    eprintln!("{w}");
+                }
                 let client = RippledClient::new(HttpTransport::new(&url));
                 let state = wallet::state_report(&client, &SubmissionStore::open(&db.db)?, &account)?;
                 eprintln!(
@@ -501,6 +504,9 @@ mod online {
                     store.add(&account, std::slice::from_ref(t))?;
                     accounts.insert(account);
                 }
+                if let Some(w) = crate::wallet::insecure_endpoint(&url) {
+                    eprintln!("{w}");
+                }
                 let client = RippledClient::new(HttpTransport::new(&url));
                 for account in accounts {
                     for s in wallet::submit_pending(&client, &store, &account, Duration::from_millis(500), Duration::from_secs(timeout))? {
@@ -513,6 +519,9 @@ mod online {
                 let templates: Vec<Template> = serde_json::from_slice(&read_input(Some(&templates))?).context("templates must be a JSON array")?;
                 let store = SubmissionStore::open(&db.db)?;
                 let (public_key, key_type) = store.watched_key(&account)?.with_context(|| format!("{account} is not watched: scan its xrpl-account first"))?;
+                if let Some(w) = crate::wallet::insecure_endpoint(&url) {
+                    eprintln!("{w}");
+                }
                 let client = RippledClient::new(HttpTransport::new(&url));
                 let info = client.account_info(&account, true)?;
                 let acct = XrplAccount {
