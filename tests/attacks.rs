@@ -202,7 +202,8 @@ fn tickets_must_be_listed_and_each_has_its_own_journal_marker() {
 
 #[test]
 fn a_last_ledger_sequence_far_ahead_or_past_is_refused() {
-    for lls in [1257, 100_000, u32::MAX] {
+    // Ledger 1000 was learned just now: 1000 + a second or two + the 2,000-ledger cap.
+    for lls in [3100, 100_000, u32::MAX] {
         let r = request(&account(), &[tx(json!({"TransactionType": "Payment", "Destination": FRIEND, "Amount": "5", "LastLedgerSequence": lls}))]);
         assert!(matches!(r, Err(SignerError::Bounds(BoundsError::LastLedgerTooFar { .. }))), "{lls}: {r:?}");
     }

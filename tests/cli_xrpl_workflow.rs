@@ -75,8 +75,9 @@ fn cli_workflow_against_the_standin() {
     let out = airsign(&args, b"", pw);
     let review = String::from_utf8_lossy(&out.stderr).to_string();
     ok(out);
-    assert!(review.contains("#42 Payment 2.5 XRP to rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn tag 7"), "{review}");
-    assert!(review.contains("#44 AccountSet"));
+    assert!(review.contains("Payment, Sequence 42: pays 2.5 XRP to rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn (Amount), destination tag 7"), "{review}");
+    assert!(review.contains("AccountSet, Sequence 44"), "{review}");
+    assert!(review.contains("sets asfRequireDest: incoming payments must carry a destination tag"), "{review}");
 
     // Online: submit and track; then the outcomes travel back and reconcile.
     let submitted = ok(airsign(&["xrpl", "online", "submit", "--db", db, "--url", url, "--timeout", "30", signed.to_str().unwrap()], b"", ""));
@@ -98,17 +99,20 @@ fn cli_workflow_against_the_standin() {
     let out = airsign(&["xrpl", "account", "sign-request", "--wallet", "cold", "--keystore", ks, "--yes", "-o", signed2.to_str().unwrap()], request.as_bytes(), pw);
     let review = String::from_utf8_lossy(&out.stderr).to_string();
     ok(out);
-    assert!(review.contains("on testnet") && review.contains("#45 Payment 3 XRP"), "{review}");
+    assert!(review.contains("the online side calls the network 'testnet'; that is its claim") && review.contains("Payment, Sequence 45: pays 3 XRP"), "{review}");
     let submitted = ok(airsign(&["xrpl", "online", "submit", "--db", db, "--url", url, "--timeout", "30", signed2.to_str().unwrap()], b"", ""));
     assert_eq!(submitted.lines().filter(|l| l.contains("final tesSUCCESS")).count(), 5, "{submitted}");
 
-    // Replacing Sequence 44 (already in the ledger) signs, but the ledger refuses it.
+    // Replacing Sequence 44, which the ledger already used: refused offline, nothing signed.
     let one = dir.join("one.json");
     std::fs::write(&one, r#"{"template": "AccountSet", "set_flag": "asfRequireDest"}"#).unwrap();
     let replaced = dir.join("replaced.cbor");
-    ok(airsign(&["xrpl", "account", "replace", "--wallet", "cold", "--keystore", ks, "--sequence", "44", "--template", one.to_str().unwrap(), "--fee", "30", "--yes", "-o", replaced.to_str().unwrap()], b"", pw));
-    let submitted = ok(airsign(&["xrpl", "online", "submit", "--db", db, "--url", url, "--timeout", "30", replaced.to_str().unwrap()], b"", ""));
-    assert!(submitted.lines().any(|l| l.contains("Sequence 44 failed tefPAST_SEQ")), "{submitted}");
+    let sync = ok(airsign(&["xrpl", "online", "sync", "--db", db, "--url", url, "--account", "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6", "--ur"], b"", ""));
+    ok(airsign(&["xrpl", "account", "apply-state", "--wallet", "cold", "--keystore", ks], sync.as_bytes(), pw));
+    let refused = airsign(&["xrpl", "account", "replace", "--wallet", "cold", "--keystore", ks, "--sequence", "44", "--template", one.to_str().unwrap(), "--fee", "30", "--yes", "-o", replaced.to_str().unwrap()], b"", pw);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("refused: a replacement for Sequence 44: the ledger has already used it"), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert!(!replaced.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -120,6 +124,20 @@ fn keystone_style_bytes_request_is_signed_and_journaled() {
     let ks = ks.to_str().unwrap();
     let pw = "pw";
     ok(airsign(&["xrpl", "account", "restore", "--wallet", "k", "--keystore", ks], b"shYHSiJod8CLPTj1SNJ2PdUFj4pFk\n", pw));
+    // Without the account's state the signer cannot bound the request's Sequence: refused.
+    let tx0 = serde_json::json!({"TransactionType": "Payment", "Account": "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6", "Destination": "rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn",
+        "Amount": "10000000", "Fee": "12", "Sequence": 5, "LastLedgerSequence": 9000, "Flags": 2147483648u32,
+        "SigningPubKey": "03396074ED4B8155ACF9A8DC3665EFA53B5CFA0A1E91C3879303D37721EB222644"});
+    let request0 = ok(airsign(&["ur", "encode", "--type", "bytes", "--wrap-bytes"], tx0.to_string().as_bytes(), ""));
+    let no_state = airsign(&["xrpl", "account", "sign-bytes", "--wallet", "k", "--keystore", ks, "--yes", "--ur"], request0.as_bytes(), pw);
+    assert!(String::from_utf8_lossy(&no_state.stderr).contains("next Sequence is unknown"), "{}", String::from_utf8_lossy(&no_state.stderr));
+    // The state as the online side reports it (Sequence 5 at ledger 8800).
+    use airsign::envelope::xrpl::{Versioned, XrplStatePayload};
+    let state = XrplStatePayload { version: 1, account: "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6".into(), sequence: 5, ledger_index: 8800, balance_drops: 50_000_000, fee_drops: 12, validated: true, outcomes: vec![], tickets: None };
+    std::fs::create_dir_all(&dir).unwrap();
+    let state_file = dir.join("state.cbor");
+    std::fs::write(&state_file, state.to_cbor()).unwrap();
+    ok(airsign(&["xrpl", "account", "apply-state", "--wallet", "k", "--keystore", ks, state_file.to_str().unwrap()], b"", pw));
     // What a Keystone-speaking wallet sends: the transaction JSON in a bytes UR.
     let tx = serde_json::json!({"TransactionType": "Payment", "Account": "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6", "Destination": "rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn",
         "Amount": "10000000", "Fee": "12", "Sequence": 5, "LastLedgerSequence": 9000, "Flags": 2147483648u32,
@@ -130,7 +148,12 @@ fn keystone_style_bytes_request_is_signed_and_journaled() {
     assert!(answer.starts_with("UR:BYTES/"));
     let blob = ok(airsign(&["ur", "decode", "--type", "bytes", "--unwrap-bytes", "--hex"], answer.as_bytes(), ""));
     assert!(ok(airsign(&["xrpl", "verify", blob.trim()], b"", "")).contains("r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6"));
-    // A different transaction for Sequence 5 is refused by the journal.
+    // A different transaction for Sequence 5 is refused by the journal (the account's next
+    // Sequence moved to 6 on signing; the attacker asks for 5 again).
+    let mut acct = airsign::signer::xrpl::load_account(Path::new(ks), "k").unwrap();
+    assert_eq!(acct.next_sequence, 6, "signing advances the next Sequence");
+    acct.next_sequence = 5;
+    airsign::signer::xrpl::save_account(Path::new(ks), "k", &acct).unwrap();
     let mut other = tx.clone();
     other["Amount"] = serde_json::json!("20000000");
     let request = ok(airsign(&["ur", "encode", "--type", "bytes", "--wrap-bytes"], other.to_string().as_bytes(), ""));

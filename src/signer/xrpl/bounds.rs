@@ -24,7 +24,7 @@ pub enum BoundsError {
     Sequence { tx: usize, found: u32, expected: u32 },
     #[error("transaction {tx}: Ticket {ticket} is not one of this account's unused tickets ({known})")]
     Ticket { tx: usize, ticket: u32, known: String },
-    #[error("transaction {tx}: LastLedgerSequence {found} is more than {margin} ledgers past the last known validated ledger {ledger} (at most {max})")]
+    #[error("transaction {tx}: LastLedgerSequence {found} is too far ahead: the last known validated ledger is {ledger}, and with the time since and a margin of {margin} at most {max} is accepted")]
     LastLedgerTooFar { tx: usize, found: u32, ledger: u32, margin: u32, max: u32 },
     #[error("transaction {tx}: LastLedgerSequence {found} is not after the last known validated ledger {ledger}: it has already expired")]
     LastLedgerPast { tx: usize, found: u32, ledger: u32 },
@@ -44,7 +44,7 @@ pub enum BoundsError {
     ReportedFee { found: u64, cap: u64 },
     #[error("ledger margin {found} is above the hard cap of {MAX_LEDGER_MARGIN} ledgers")]
     Margin { found: u32 },
-    #[error("replacement for Sequence {sequence}: {why}")]
+    #[error("refused: a replacement for Sequence {sequence}: {why}")]
     Replacement { sequence: u32, why: &'static str },
 }
 
@@ -53,12 +53,13 @@ fn u32_field(tx: &Value, k: &str) -> Option<u32> {
 }
 
 /// The highest LastLedgerSequence the signer accepts now: the last validated ledger it
-/// knows, plus the ledgers that can have closed since it learned it (one a second), plus
-/// the margin (capped).
+/// knows, plus the ledgers that can have closed since it learned it (one a second), plus the
+/// hard cap on the margin. (The account's own, smaller margin is what templates use; a
+/// request built online may have seen a few more ledgers than the offline side knows of.)
 pub fn max_last_ledger(account: &XrplAccount, now: u64) -> u32 {
     let elapsed = now.saturating_sub(account.state_applied_at);
     let advance = if account.state_applied_at == 0 { 0 } else { u32::try_from(elapsed).unwrap_or(u32::MAX) };
-    account.ledger_index.saturating_add(advance).saturating_add(account.ledger_margin.min(MAX_LEDGER_MARGIN))
+    account.ledger_index.saturating_add(advance).saturating_add(MAX_LEDGER_MARGIN)
 }
 
 /// Checks the fields the online side chose (or that templates filled from its reports).
@@ -76,7 +77,7 @@ pub fn check_transactions(account: &XrplAccount, txs: &[Value], first_sequence: 
             return Err(BoundsError::LastLedgerPast { tx: n, found: lls, ledger: account.ledger_index });
         }
         if lls > max_lls {
-            return Err(BoundsError::LastLedgerTooFar { tx: n, found: lls, ledger: account.ledger_index, margin: account.ledger_margin.min(MAX_LEDGER_MARGIN), max: max_lls });
+            return Err(BoundsError::LastLedgerTooFar { tx: n, found: lls, ledger: account.ledger_index, margin: MAX_LEDGER_MARGIN, max: max_lls });
         }
         let mut chain = vec![tx];
         chain.extend(inner_of_account(tx, &account.address));

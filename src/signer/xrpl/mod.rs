@@ -151,9 +151,9 @@ pub enum SignerError {
     RequestKey,
     #[error("a requested transaction lacks Sequence or LastLedgerSequence, or is already signed")]
     RequestIncomplete,
-    #[error("refused: {0}")]
+    #[error(transparent)]
     Bounds(#[from] BoundsError),
-    #[error("refused: {0}")]
+    #[error(transparent)]
     Review(#[from] ReviewRefusal),
 }
 
