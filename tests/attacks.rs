@@ -348,6 +348,41 @@ fn field_names(v: &Value) -> Vec<String> {
     out
 }
 
+/// Templates and replacements go through the same review: every field of every template
+/// kind is on screen.
+#[test]
+fn every_field_of_every_template_and_of_a_replacement_is_shown() {
+    let usd = json!({"currency": "USD", "issuer": FRIEND, "value": "5"});
+    let templates = vec![
+        Template::Payment { destination: FRIEND.into(), amount: usd.clone(), send_max: Some(json!("6000000")), destination_tag: Some(3), memos: vec!["invoice 7".into()] },
+        Template::AccountSet { set_flag: Some("asfRequireDest".into()), clear_flag: Some("asfDisallowXRP".into()), transfer_rate: Some(1_002_000_000), domain: Some("example.com".into()) },
+        Template::SetRegularKey { regular_key: Some(ATTACKER.into()) },
+        Template::SignerListSet { quorum: 2, signers: vec![(FRIEND.into(), 1), (ATTACKER.into(), 1)] },
+        Template::TrustSet { limit: usd },
+        Template::TicketCreate { count: 3 },
+        Template::AccountDelete { destination: FRIEND.into(), destination_tag: Some(9) },
+    ];
+    let a = account();
+    let p = signer::prepare_batch(&a, &templates).unwrap();
+    for (t, r) in p.transactions().iter().zip(&p.review.transactions) {
+        let shown: Vec<&str> = r.fields.iter().map(|f| f.name.as_str()).collect();
+        for name in field_names(t) {
+            assert!(shown.contains(&name.as_str()), "{}: {name} not shown", r.transaction_type);
+        }
+    }
+    let text = p.review.to_text();
+    for words in ["0.2% transfer fee", "\"example.com\" (text", "\"invoice 7\" (text", "asfDisallowXRP (3)", "tfSetNoRipple"] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    let mut j = journal("every-template");
+    let mut a = account();
+    signer::sign_batch(&mut a, &keys(), &templates[..1], &mut j, false).unwrap();
+    a.next_sequence = 7;
+    let r = signer::prepare_replacement(&a, &templates[0], 7, Some(40), &j).unwrap();
+    assert_eq!(r.review.transactions[0].fields.iter().find(|f| f.name == "Fee").unwrap().value, "0.00004 XRP");
+    assert!(r.review.to_text().contains("Payment, Sequence 7"));
+}
+
 /// A Keystone-style `bytes` request goes through the same review and bounds.
 #[test]
 fn a_keystone_style_request_is_bounded_and_reviewed_like_the_others() {

@@ -477,4 +477,27 @@ mod tests {
         assert_eq!(store.all(account).unwrap().len(), 1);
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    /// A server whose every answer is `result`.
+    struct Canned(Value);
+
+    impl RpcTransport for Canned {
+        fn post(&self, _: &Value) -> Result<Value, NetError> {
+            Ok(json!({ "result": self.0 }))
+        }
+    }
+
+    /// The findings: `as u32` turned Sequence 2^32 + 5 into 5, and any open-ledger fee was
+    /// passed on. Both are bad replies now.
+    #[test]
+    fn out_of_range_integers_and_absurd_fees_from_the_server_are_refused() {
+        let info = |seq: u64, ledger: u64| Canned(json!({"account_data": {"Sequence": seq, "Balance": "100"}, "ledger_index": ledger, "validated": true, "status": "success"}));
+        assert_eq!(RippledClient::new(info(5, 1000)).account_info("rA", true).unwrap().sequence, 5);
+        assert!(matches!(RippledClient::new(info((1 << 32) + 5, 1000)).account_info("rA", true), Err(NetError::BadReply(_))));
+        assert!(matches!(RippledClient::new(info(5, (1 << 32) + 1000)).account_info("rA", true), Err(NetError::BadReply(_))));
+        assert!(RippledClient::new(Canned(json!({"ledger_index": (1u64 << 32) + 1, "status": "success"}))).validated_ledger_index().is_err());
+        let fee = |d: &str| RippledClient::new(Canned(json!({"drops": {"open_ledger_fee": d}, "status": "success"}))).fee_drops();
+        assert_eq!(fee("12").unwrap(), 12);
+        assert!(matches!(fee("5000000"), Err(NetError::BadReply(m)) if m.contains("above the 1000000-drop cap")));
+    }
 }
