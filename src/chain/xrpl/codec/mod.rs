@@ -213,7 +213,10 @@ fn encode_value(def: &FieldDef, v: &Value, purpose: Purpose, depth: usize, out: 
                     continue;
                 }
                 write_field_header(inner_def, out);
-                encode_value(inner_def, inner, purpose, depth + 1, out)?;
+                // The STObject branch adds the element's level, as decoding counts it: one
+                // level per array element, not two (fuzzing found a blob that decoded and
+                // then failed to encode as "too deep").
+                encode_value(inner_def, inner, purpose, depth, out)?;
             }
             out.push(ARRAY_END);
         }
