@@ -227,7 +227,13 @@ fn review_details(ui: &mut egui::Ui, review: &offline::BatchReview) {
 }
 
 fn tx_ui(ui: &mut egui::Ui, t: &offline::TxReview, title: &str, salt: usize) {
-    egui::CollapsingHeader::new(egui::RichText::new(format!("{title}: {}", t.action)).strong()).id_salt(("xrpl-tx", title, salt)).default_open(true).show(ui, |ui| {
+    let head = match t.ticket {
+        Some(n) => format!("{title}: {}, Ticket {n}", t.transaction_type),
+        None => format!("{title}: {}, Sequence {}", t.transaction_type, t.sequence),
+    };
+    egui::CollapsingHeader::new(egui::RichText::new(head).strong()).id_salt(("xrpl-tx", title, salt)).default_open(true).show(ui, |ui| {
+        // The action in words wraps; the header above stays one short line.
+        ui.add(egui::Label::new(&t.action).wrap());
         egui::Grid::new(("xrpl-fields", title, salt)).num_columns(2).striped(true).show(ui, |ui| {
             for f in &t.fields {
                 ui.label(egui::RichText::new(format!("{}{}", "    ".repeat(f.depth as usize), f.name)).monospace());
