@@ -21,8 +21,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const PASSPHRASE: &str = "crash-harness";
-const XRPL_RUNS: usize = 200;
-const MONERO_RUNS: usize = 90;
+/// Kills to reach per chain; runs that end before their kill point do not count, so the
+/// number of runs adapts to how fast this machine is (at most three runs per kill).
+const XRPL_KILLS: usize = 150;
+const MONERO_KILLS: usize = 60;
 
 struct Setup {
     dir: PathBuf,
@@ -97,7 +99,9 @@ struct Tally {
     finished: usize,
     whole_outputs: usize,
     torn_outputs: usize,
-    /// Kills that left a torn last line in the journal (cut by the next run's append).
+    /// Kills that left a torn last line in the journal (cut by the next run's append). A
+    /// SIGKILL rarely lands inside one small write(2), so this is usually 0: torn lines are
+    /// a power-loss case, tested in the journal's unit tests.
     torn_journal: usize,
     markers_checked: usize,
 }
@@ -111,10 +115,14 @@ fn signing_survives_sigkill_at_random_points() {
     let started = Instant::now();
     let mut tally = Tally::default();
 
-    for (chain, runs) in [("xrpl", XRPL_RUNS), ("monero", MONERO_RUNS)] {
+    for (chain, kills) in [("xrpl", XRPL_KILLS), ("monero", MONERO_KILLS)] {
         let make = |out: &Path| if chain == "xrpl" { xrpl_run(&s, out) } else { monero_run(&s, out) };
         let full = calibrate(make(&s.dir.join("out").join(format!("{chain}-calibration"))));
-        for i in 0..runs {
+        let killed_before = tally.killed;
+        for i in 0..3 * kills {
+            if tally.killed - killed_before >= kills {
+                break;
+            }
             let out = s.dir.join("out").join(format!("{chain}-{i}"));
             let mut child = make(&out).spawn().unwrap();
             // Kill anywhere from start-up to a little past the usual end.
@@ -136,7 +144,7 @@ fn signing_survives_sigkill_at_random_points() {
         }
     }
     eprintln!("crash harness: {tally:?} in {:.1} s", started.elapsed().as_secs_f64());
-    assert!(tally.killed >= 200, "most runs must be killed mid-way: {tally:?}");
+    assert!(tally.killed >= XRPL_KILLS + MONERO_KILLS, "{tally:?}");
     assert!(tally.whole_outputs > 0 && tally.markers_checked > 0, "{tally:?}");
     assert!(started.elapsed() < Duration::from_secs(600), "bounded in time");
     let _ = std::fs::remove_dir_all(&s.dir);
