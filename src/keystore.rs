@@ -387,10 +387,11 @@ fn write_sibling(path: &Path, bytes: &[u8]) -> Result<PathBuf, KeystoreError> {
     Ok(tmp)
 }
 
-fn sync_parent(path: &Path) -> std::io::Result<()> {
+/// Fsyncs the directory holding `path`, so a new or renamed name in it reaches the disk.
+pub(crate) fn sync_parent(path: &Path) -> std::io::Result<()> {
     match path.parent().filter(|p| !p.as_os_str().is_empty()) {
         Some(dir) => std::fs::File::open(dir)?.sync_all(),
-        None => Ok(()),
+        None => std::fs::File::open(".")?.sync_all(),
     }
 }
 

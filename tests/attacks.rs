@@ -31,7 +31,7 @@ fn account() -> XrplAccount {
     a.next_sequence = 7;
     a.reported_sequence = 7;
     a.ledger_index = 1000;
-    a.state_applied_at = signer::bounds::now();
+    a.state_applied_at = airsign::signer::now();
     a
 }
 
@@ -540,7 +540,7 @@ fn a_second_process_cannot_sign_while_the_first_holds_the_journal() {
     let ks = dir.join("keys");
     std::fs::create_dir_all(&ks).unwrap();
     let mut a = account();
-    a.state_applied_at = signer::bounds::now();
+    a.state_applied_at = airsign::signer::now();
     signer::save_account(&ks, "cold", &a).unwrap();
     let templates = dir.join("t.json");
     std::fs::write(&templates, format!(r#"[{{"template": "Payment", "destination": "{FRIEND}", "amount": "5"}}]"#)).unwrap();

@@ -51,7 +51,7 @@ fn setup() -> Setup {
     account.reported_sequence = 7;
     account.ledger_index = 1000;
     // Far ahead on the offline clock's terms: the harness may run for minutes.
-    account.state_applied_at = xrpl::bounds::now();
+    account.state_applied_at = airsign::signer::now();
     account.ledger_margin = 256;
     xrpl::save_account(&ks, "x", &account).unwrap();
     let templates = dir.join("batch.json");

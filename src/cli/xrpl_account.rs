@@ -243,8 +243,9 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
                 bail!("not signed");
             }
             let keys = unlock(&ks)?;
-            let s = offline::sign_replacement(&acct, &keys, &template, sequence, fee, &mut journal)?;
-            write_signed(&[s], &out)
+            // What was reviewed is what is signed; the account's state stays as it is.
+            let signed = offline::sign_reviewed(&mut acct.clone(), &keys, &prepared, &mut journal)?;
+            write_signed(&signed, &out)
         }
         AccountCommand::SignRequest { ks, yes, out, input } => {
             let req = XrplSignRequestPayload::from_cbor(&read_payload(XrplSignRequestPayload::UR_TYPE, input.as_deref())?)?;
@@ -272,10 +273,11 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
                 bail!("not signed");
             }
             let keys = unlock(&ks)?;
-            if !override_key_check {
-                offline::check_key(&acct, &keys)?;
-            }
-            let signed = offline::sign_reviewed_unchecked(&mut acct, &keys, &prepared, &mut journal)?;
+            let signed = if override_key_check {
+                offline::sign_reviewed_unchecked(&mut acct, &keys, &prepared, &mut journal)?
+            } else {
+                offline::sign_reviewed(&mut acct, &keys, &prepared, &mut journal)?
+            };
             save_state(&ks, &acct)?;
             write_signed(&signed, &out)
         }

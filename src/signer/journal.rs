@@ -9,6 +9,7 @@
 //! so a second airsign process cannot sign between this one's check and its record: the
 //! CLI holds it across its prompt, the app across its review screen.
 
+use super::now;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::Write;
@@ -170,7 +171,7 @@ impl Journal {
         f.sync_all().map_err(io)?;
         if created {
             // The new file's name must reach the disk too, or a crash can lose the journal.
-            sync_dir(&self.path).map_err(io)?;
+            crate::keystore::sync_parent(&self.path).map_err(io)?;
         }
         self.valid_len += bytes.len() as u64;
         for e in entries {
@@ -186,13 +187,6 @@ fn lock_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-fn sync_dir(path: &Path) -> std::io::Result<()> {
-    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        Some(dir) => std::fs::File::open(dir)?.sync_all(),
-        None => std::fs::File::open(".")?.sync_all(),
-    }
-}
-
 /// `<json> <crc32 hex>\n`
 fn format_line(e: &Entry) -> Vec<u8> {
     let json = serde_json::to_string(e).unwrap_or_default();
@@ -206,10 +200,6 @@ fn parse_line(line: &[u8]) -> Option<Entry> {
         return None;
     }
     serde_json::from_str(json).ok()
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 #[cfg(test)]

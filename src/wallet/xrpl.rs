@@ -242,7 +242,7 @@ impl SubmissionStore {
         for e in entries {
             let bad = |why: &str| NetError::BadReply(format!("signed transaction {}: {why}", hex::encode_upper(&e.hash)));
             let tx = crate::chain::xrpl::codec::decode(&e.blob).map_err(|c| bad(&c.to_string()))?;
-            let field = |k: &str| tx.get(k).and_then(Value::as_u64).and_then(|v| u32::try_from(v).ok());
+            let field = |k: &str| crate::chain::xrpl::u32_field(&tx, k);
             if tx.get("Account").and_then(Value::as_str) != Some(account) {
                 return Err(bad(&format!("not a transaction of {account}")));
             }

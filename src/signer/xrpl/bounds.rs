@@ -5,6 +5,7 @@
 //! Keystone-style `bytes` requests.
 
 use super::XrplAccount;
+use crate::chain::xrpl::u32_field;
 use serde_json::Value;
 
 /// The longest a signed transaction may stay valid: LastLedgerSequence at most this many
@@ -46,10 +47,6 @@ pub enum BoundsError {
     Margin { found: u32 },
     #[error("refused: a replacement for Sequence {sequence}: {why}")]
     Replacement { sequence: u32, why: &'static str },
-}
-
-fn u32_field(tx: &Value, k: &str) -> Option<u32> {
-    tx.get(k).and_then(Value::as_u64).and_then(|v| u32::try_from(v).ok())
 }
 
 /// The highest LastLedgerSequence the signer accepts now: the last validated ledger it
@@ -148,8 +145,4 @@ pub fn check_report(account: &XrplAccount, ledger_index: u32, sequence: u32, fee
         return Err(BoundsError::SequenceBackwards { found: sequence, known: account.reported_sequence });
     }
     Ok(())
-}
-
-pub fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }

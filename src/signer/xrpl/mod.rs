@@ -13,7 +13,7 @@ use super::journal::{Journal, JournalError, SpendMarker};
 use crate::chain::xrpl::definitions::definitions;
 use crate::chain::xrpl::keys::{KeyPair, KeyType};
 use crate::chain::xrpl::sign::{self, SignError, TF_FULLY_CANONICAL_SIG};
-use crate::chain::xrpl::codec;
+use crate::chain::xrpl::{codec, u32_field};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -279,7 +279,7 @@ fn prepare(account: &XrplAccount, txs: Vec<Value>, first_sequence: u32, claim: O
     if txs.is_empty() || txs.len() > MAX_BATCH {
         return Err(SignerError::BatchSize(MAX_BATCH));
     }
-    bounds::check_transactions(account, &txs, first_sequence, bounds::now())?;
+    bounds::check_transactions(account, &txs, first_sequence, super::now())?;
     let review = review::review_transactions(account, &txs, claim)?;
     Ok(Prepared { review, txs, replace })
 }
@@ -338,7 +338,9 @@ pub fn prepare_replacement(account: &XrplAccount, template: &Template, sequence:
     prepare(account, vec![tx], sequence, None, true)
 }
 
-/// Signs a replacement (see [`prepare_replacement`]); recorded as a replacement.
+/// Signs a replacement (see [`prepare_replacement`]) with the master or regular key;
+/// recorded as a replacement. The account's state does not change: the Sequence was already
+/// counted when it was first signed.
 pub fn sign_replacement(
     account: &XrplAccount,
     keys: &KeyPair,
@@ -348,8 +350,7 @@ pub fn sign_replacement(
     journal: &mut Journal,
 ) -> Result<SignedTx, SignerError> {
     let prepared = prepare_replacement(account, template, sequence, fee_drops, journal)?;
-    let mut acct = account.clone();
-    let mut s = sign_all(&mut acct, keys, &prepared, journal)?;
+    let mut s = sign_reviewed(&mut account.clone(), keys, &prepared, journal)?;
     s.pop().ok_or(SignerError::BatchSize(MAX_BATCH))
 }
 
@@ -405,7 +406,7 @@ fn sign_all(account: &mut XrplAccount, keys: &KeyPair, prepared: &Prepared, jour
         if let Some(o) = tx.as_object_mut() {
             o.remove("SigningPubKey");
         }
-        let sequence = tx.get("Sequence").and_then(Value::as_u64).and_then(|s| u32::try_from(s).ok()).unwrap_or(0);
+        let sequence = u32_field(&tx, "Sequence").unwrap_or(0);
         let s = sign_one(&tx, keys, sequence)?;
         signed.push((markers_of(account, &tx), s));
     }
@@ -433,10 +434,9 @@ fn sign_all(account: &mut XrplAccount, keys: &KeyPair, prepared: &Prepared, jour
 /// transactions of a Batch.
 pub fn markers_of(account: &XrplAccount, tx: &Value) -> Vec<SpendMarker> {
     let one = |t: &Value| {
-        let n = |k: &str| t.get(k).and_then(Value::as_u64).and_then(|v| u32::try_from(v).ok());
-        match n("TicketSequence") {
+        match u32_field(t, "TicketSequence") {
             Some(ticket) => SpendMarker::XrplTicket { account: account.address.clone(), ticket },
-            None => marker(account, n("Sequence").unwrap_or(0)),
+            None => marker(account, u32_field(t, "Sequence").unwrap_or(0)),
         }
     };
     let mut markers = vec![one(tx)];
@@ -451,7 +451,7 @@ pub fn markers_of(account: &XrplAccount, tx: &Value) -> Vec<SpendMarker> {
 fn sign_one(tx: &Value, keys: &KeyPair, sequence: u32) -> Result<SignedTx, SignerError> {
     let out = sign::sign(tx, keys)?;
     let blob = hex::decode(&out.tx_blob).map_err(|_| SignError::Signing)?;
-    let lls = tx.get("LastLedgerSequence").and_then(Value::as_u64).and_then(|l| u32::try_from(l).ok()).unwrap_or(0);
+    let lls = u32_field(tx, "LastLedgerSequence").unwrap_or(0);
     Ok(SignedTx { blob, hash: out.hash, sequence, last_ledger_sequence: lls })
 }
 
@@ -479,7 +479,7 @@ pub struct AccountReport {
 /// against what is known ([`bounds::check_report`]). Returns the Sequences signed here that
 /// did not make it into the ledger (to replace).
 pub fn reconcile(account: &mut XrplAccount, report: &AccountReport, journal: &mut Journal) -> Result<Vec<u32>, SignerError> {
-    reconcile_at(account, report, journal, bounds::now())
+    reconcile_at(account, report, journal, super::now())
 }
 
 pub fn reconcile_at(account: &mut XrplAccount, report: &AccountReport, journal: &mut Journal, now: u64) -> Result<Vec<u32>, SignerError> {
@@ -665,6 +665,17 @@ mod tests {
         assert!(matches!(sign_batch(&mut acct, &other, &[pay(1)], &mut j, false), Err(SignerError::WrongKey { .. })));
         acct.regular_key = Some(other.address());
         assert!(sign_batch(&mut acct, &other, &[pay(1)], &mut j, false).is_ok());
+    }
+
+    #[test]
+    fn a_replacement_needs_the_master_or_regular_key_too() {
+        let (mut acct, keys, mut j) = setup("replace-key");
+        sign_batch(&mut acct, &keys, &[pay(1)], &mut j, false).unwrap();
+        acct.next_sequence = 7;
+        let other = Seed::parse("sn3nxiW7v8KXzPzAqzyHXbSSKNuN9", None).unwrap().key_pair();
+        assert!(matches!(sign_replacement(&acct, &other, &pay(2), 7, None, &mut j), Err(SignerError::WrongKey { .. })));
+        acct.regular_key = Some(other.address());
+        assert!(sign_replacement(&acct, &other, &pay(2), 7, None, &mut j).is_ok());
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 use super::XrplAccount;
 use crate::chain::xrpl::definitions::definitions;
+use crate::chain::xrpl::u32_field;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
@@ -59,7 +60,7 @@ impl NetworkView {
         }
     }
 
-    /// Whether this is (possibly) a network with real value: mainnet is among the unbound.
+    /// The network in a few words, for error messages.
     pub fn short(&self) -> String {
         match self {
             Self::Unbound => "mainnet/testnet/devnet (no NetworkID)".into(),
@@ -74,16 +75,6 @@ pub enum Asset {
     Xrp,
     Issued { currency: String, issuer: String },
     Mpt { issuance_id: String },
-}
-
-impl Asset {
-    pub fn describe(&self) -> String {
-        match self {
-            Self::Xrp => "XRP".into(),
-            Self::Issued { currency, issuer } => format!("{currency} (issuer {issuer})"),
-            Self::Mpt { issuance_id } => format!("MPT {issuance_id}"),
-        }
-    }
 }
 
 /// An amount as the review shows it.
@@ -294,7 +285,7 @@ fn review_tx(account: &XrplAccount, index: usize, tx: &Value, inner: bool) -> Re
     let o = tx.as_object().ok_or_else(|| unshowable("transaction", "not an object"))?;
     let kind = o.get("TransactionType").and_then(Value::as_str).ok_or_else(|| unshowable("TransactionType", "missing"))?.to_owned();
     refuse_unsupported(index, &kind)?;
-    let u32_of = |k: &str| o.get(k).and_then(Value::as_u64).and_then(|v| u32::try_from(v).ok());
+    let u32_of = |k: &str| u32_field(tx, k);
     let from = o.get("Account").and_then(Value::as_str).unwrap_or("").to_owned();
     let network_id = u32_of("NetworkID");
     if let Some(id) = network_id.filter(|id| *id <= LEGACY_NETWORK_ID_MAX) {
