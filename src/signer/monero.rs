@@ -23,12 +23,20 @@ pub enum MoneroSignerError {
     Outputs(#[from] OutputsError),
     #[error("malformed wallet2 data: {0}")]
     Archive(#[from] ArchiveError),
+    /// Not a `source`: the message already carries the review error, and a chain printer
+    /// (anyhow's `{:#}`) would print it twice.
     #[error("refused: {0}")]
-    Review(#[from] ReviewError),
+    Review(ReviewError),
     #[error(transparent)]
     Sign(#[from] SignError),
     #[error(transparent)]
     Journal(#[from] JournalError),
+}
+
+impl From<ReviewError> for MoneroSignerError {
+    fn from(e: ReviewError) -> Self {
+        MoneroSignerError::Review(e)
+    }
 }
 
 /// What a key image export covered.

@@ -34,8 +34,6 @@ pub enum ReviewError {
     Extra { tx: usize, detail: String },
     #[error("transaction {tx}, input {input}: the same output is spent twice in this set")]
     DoubleSpend { tx: usize, input: usize },
-    #[error("transaction {tx}, input {input}: ring member {global_index} is the output another input of this set spends; using it as a decoy weakens this ring")]
-    RingMemberRepeated { tx: usize, input: usize, global_index: u64 },
     #[error("transaction {tx}: unlock_time {unlock_time}: airsign does not sign time-locked outputs (wallet2 refuses them since v0.18.3.4; a lock can freeze the recipient's funds for years)")]
     UnlockTime { tx: usize, unlock_time: u64 },
     #[error("transaction {tx}: an output of zero that is neither wallet2's one dummy output (no change, two outputs) nor to this wallet's verified change address")]
@@ -83,7 +81,7 @@ pub struct Review {
 
 /// The decoys come from the online wallet and are trusted, as wallet2's cold signing trusts
 /// them: the offline machine has no chain to check them against.
-pub const DECOY_NOTE: &str = "ring members (decoys) are chosen by the online wallet and cannot be checked offline: a hostile online wallet can weaken this transaction's privacy (not its amounts or destinations); airsign checked only that each ring has 16 distinct outputs and that no input's real output is a decoy in another ring";
+pub const DECOY_NOTE: &str = "ring members (decoys) are chosen by the online wallet and cannot be checked offline: a hostile online wallet can weaken this transaction's privacy (not its amounts or destinations); airsign checked only that each ring has 16 distinct outputs in order, and names any ring that holds another input's real output";
 
 /// One transaction's inputs, proven ours, in the set's order.
 pub struct PreparedTx {
@@ -282,26 +280,36 @@ fn review_tx(scanner: &OutputScanner, index: usize, tcd: &TxConstructionData) ->
     Ok((review, PreparedTx { owned, payment_id }))
 }
 
-/// The output an input spends must not sit in another input's ring: once the first input
-/// is spent, its key image marks that member as spent and the second ring shrinks. The
-/// decoys come from the online side and cannot be checked against the chain offline; this
-/// much can. Decoys shared between rings are allowed: wallet2 draws each ring on its own and
-/// does share them (its own regtest set in fixtures/monero does, at global index 422).
-fn check_real_outputs_not_decoys(set: &UnsignedTxSet) -> Result<(), ReviewError> {
+/// Notes every ring that holds, as a decoy, the output another input of this set spends.
+/// wallet2 draws each ring on its own and does this itself when the chain holds few outputs
+/// (monero-wallet-rpc 0.18.0.0 did it on our regtest chain in CI), so refusing it would
+/// refuse honest sets. It hides nothing of the amounts or destinations; it tells an observer
+/// that at most one of the two rings spends that output, so that ring is a little weaker.
+fn shared_real_outputs(set: &UnsignedTxSet) -> Vec<String> {
     let mut real = std::collections::HashMap::new();
     for (t, tcd) in set.txes.iter().enumerate() {
         for (i, s) in tcd.sources.iter().enumerate() {
             real.insert(s.real().global_index, (t, i));
         }
     }
+    let mut notes = Vec::new();
     for (t, tcd) in set.txes.iter().enumerate() {
         for (i, s) in tcd.sources.iter().enumerate() {
-            if let Some(m) = s.ring.iter().find(|m| real.get(&m.global_index).is_some_and(|owner| *owner != (t, i))) {
-                return Err(ReviewError::RingMemberRepeated { tx: t, input: i, global_index: m.global_index });
+            for m in &s.ring {
+                if let Some(&(ot, oi)) = real.get(&m.global_index).filter(|owner| **owner != (t, i)) {
+                    notes.push(format!(
+                        "transaction {}, input {}: ring member {} is the output that transaction {}, input {} spends; wallet2 does this on chains with few outputs, and it makes this ring slightly weaker",
+                        t + 1,
+                        i + 1,
+                        m.global_index,
+                        ot + 1,
+                        oi + 1
+                    ));
+                }
             }
         }
     }
-    Ok(())
+    notes
 }
 
 /// Reviews every transaction of an unsigned set; refuses the whole set if any is wrong.
@@ -321,10 +329,11 @@ pub fn review(scanner: &OutputScanner, set: &UnsignedTxSet) -> Result<(Review, V
         transactions.push(r);
         prepared.push(p);
     }
-    check_real_outputs_not_decoys(set)?;
+    let mut notes = vec![DECOY_NOTE.to_owned()];
+    notes.extend(shared_real_outputs(set));
     let sent_to_others = transactions.iter().flat_map(|t| t.destinations.iter()).filter(|d| d.ours.is_none()).map(|d| d.amount).sum();
     let fee = transactions.iter().map(|t| t.fee).sum();
-    Ok((Review { network: scanner.keys().network(), transactions, sent_to_others, fee, notes: vec![DECOY_NOTE.to_owned()] }, prepared))
+    Ok((Review { network: scanner.keys().network(), transactions, sent_to_others, fee, notes }, prepared))
 }
 
 impl Review {
