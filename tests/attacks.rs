@@ -239,7 +239,7 @@ fn a_fee_above_the_cap_is_refused_in_requests_templates_and_replacements() {
 }
 
 fn report(sequence: u32, ledger_index: u32, fee_drops: u64) -> AccountReport {
-    AccountReport { account: ME.into(), sequence, ledger_index, balance_drops: 1, fee_drops, outcomes: vec![], tickets: None }
+    AccountReport { account: ME.into(), sequence, ledger_index, balance_drops: 1, fee_drops, outcomes: vec![], tickets: None, keys: None }
 }
 
 #[test]

@@ -133,7 +133,7 @@ fn keystone_style_bytes_request_is_signed_and_journaled() {
     assert!(String::from_utf8_lossy(&no_state.stderr).contains("next Sequence is unknown"), "{}", String::from_utf8_lossy(&no_state.stderr));
     // The state as the online side reports it (Sequence 5 at ledger 8800).
     use airsign::envelope::xrpl::{Versioned, XrplStatePayload};
-    let state = XrplStatePayload { version: 1, account: "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6".into(), sequence: 5, ledger_index: 8800, balance_drops: 50_000_000, fee_drops: 12, validated: true, outcomes: vec![], tickets: None };
+    let state = XrplStatePayload { version: 1, account: "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6".into(), sequence: 5, ledger_index: 8800, balance_drops: 50_000_000, fee_drops: 12, validated: true, outcomes: vec![], tickets: None, regular_key: None, master_disabled: None, signer_list: None };
     std::fs::create_dir_all(&dir).unwrap();
     let state_file = dir.join("state.cbor");
     std::fs::write(&state_file, state.to_cbor()).unwrap();

@@ -59,6 +59,7 @@ fn report_of(p: &XrplStatePayload) -> AccountReport {
         fee_drops: p.fee_drops,
         outcomes: p.outcomes.iter().map(|o| (hex::encode_upper(&o.hash), o.result.clone())).collect(),
         tickets: p.tickets.clone(),
+        keys: None,
     }
 }
 

@@ -5,6 +5,7 @@ mod qr;
 mod ur;
 mod xrpl;
 mod xrpl_account;
+mod xrpl_security;
 mod xmr;
 
 use anyhow::{Context, Result};

@@ -86,6 +86,8 @@ pub enum AccountCommand {
         #[arg(long)]
         override_key_check: bool,
         #[command(flatten)]
+        key: KeyChoice,
+        #[command(flatten)]
         out: PayloadOut,
     },    /// Replace a transaction that expired or failed with tefMAX_LEDGER: the same Sequence,
     /// a fresh LastLedgerSequence and optionally a higher fee; recorded as a replacement.
@@ -103,6 +105,8 @@ pub enum AccountCommand {
         #[arg(long)]
         yes: bool,
         #[command(flatten)]
+        key: KeyChoice,
+        #[command(flatten)]
         out: PayloadOut,
     },
     /// The most a transaction's fee may be (drops), for this account; default 1 XRP.
@@ -119,6 +123,8 @@ pub enum AccountCommand {
         #[arg(long)]
         yes: bool,
         #[command(flatten)]
+        key: KeyChoice,
+        #[command(flatten)]
         out: PayloadOut,
         input: Option<PathBuf>,
     },
@@ -130,15 +136,75 @@ pub enum AccountCommand {
         #[arg(long)]
         yes: bool,
         #[command(flatten)]
+        key: KeyChoice,
+        #[command(flatten)]
         out: PayloadOut,
         input: Option<PathBuf>,
     },
+    /// Make a new regular key here and set it with a reviewed SetRegularKey (rotation: the
+    /// new key replaces the one in force), or remove it (`--remove`).
+    RegularKey {
+        #[command(flatten)]
+        ks: KeystoreArgs,
+        #[arg(long)]
+        remove: bool,
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        key: KeyChoice,
+        #[command(flatten)]
+        out: PayloadOut,
+    },
+    /// Set the account's signer list with a reviewed SignerListSet, from the members'
+    /// `xrpl-account` codes (UR text or files) and weights.
+    SignerList {
+        #[command(flatten)]
+        ks: KeystoreArgs,
+        #[arg(long)]
+        quorum: u32,
+        /// ACCOUNT_UR:WEIGHT, once per member (ACCOUNT_UR: the member's xrpl-account as UR
+        /// text or a file, or its address).
+        #[arg(long = "signer", required = true)]
+        signers: Vec<String>,
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        key: KeyChoice,
+        #[command(flatten)]
+        out: PayloadOut,
+    },
+    /// As a member of a multi-signed account: review and sign an `xrpl-multisign-request`;
+    /// out comes this member's `xrpl-multisign-signature`.
+    SignMultisig {
+        #[command(flatten)]
+        ks: KeystoreArgs,
+        #[arg(long)]
+        yes: bool,
+        /// Sign again a Sequence this member signed before (after that one expired).
+        #[arg(long)]
+        replace: bool,
+        #[command(flatten)]
+        key: KeyChoice,
+        #[command(flatten)]
+        out: PayloadOut,
+        /// UR part text or a CBOR file; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+}
+
+/// Which of the account's keys signs.
+#[derive(Args)]
+pub struct KeyChoice {
+    /// Sign with the account's regular key (the one the ledger last reported, kept in this
+    /// keystore by `regular-key`) instead of the master key.
+    #[arg(long)]
+    pub(super) with_regular_key: bool,
 }
 
 /// Keystone's XRP exchange: a `bytes` UR holding one transaction's JSON (with SigningPubKey)
 /// in, a `bytes` UR holding the signed blob out. Bounded, reviewed, key-checked and
 /// journaled like every other signature.
-fn sign_bytes_request(ks: &KeystoreArgs, input: Option<&Path>, yes: bool, out: &PayloadOut) -> Result<()> {
+fn sign_bytes_request(ks: &KeystoreArgs, input: Option<&Path>, yes: bool, key: &KeyChoice, out: &PayloadOut) -> Result<()> {
     let message = read_payload("bytes", input)?;
     let json = crate::envelope::unwrap_bytes(&message)?;
     let tx: serde_json::Value = serde_json::from_slice(&json).context("the bytes UR does not hold transaction JSON")?;
@@ -151,19 +217,19 @@ fn sign_bytes_request(ks: &KeystoreArgs, input: Option<&Path>, yes: bool, out: &
     if !yes && !confirm_review(&prepared.review, "Sign this transaction?")? {
         bail!("not signed");
     }
-    let keys = unlock(ks)?;
+    let keys = unlock(ks, &acct, key)?;
     let signed = offline::sign_reviewed(&mut acct, &keys, &prepared, &mut journal)?;
     save_state(ks, &acct)?;
     write_payload("bytes", &crate::envelope::wrap_bytes(&signed[0].blob), out)
 }
 
 /// Opens the keystore's journal, taking its lock (a clear error if another airsign has it).
-fn open_journal(ks: &KeystoreArgs) -> Result<Journal> {
+pub(super) fn open_journal(ks: &KeystoreArgs) -> Result<Journal> {
     Ok(Journal::open(&journal_path(ks))?)
 }
 
 /// Asks before signing; with warnings in the review, only a typed "yes" signs.
-fn confirm_review(review: &offline::BatchReview, question: &str) -> Result<bool> {
+pub(super) fn confirm_review(review: &offline::BatchReview, question: &str) -> Result<bool> {
     let warnings = review.warnings().count();
     if warnings == 0 {
         return confirm(question);
@@ -233,7 +299,7 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
             println!("fee cap for {}: {} drops per transaction", acct.address, drops);
             Ok(())
         }
-        AccountCommand::Replace { ks, sequence, template, fee, yes, out } => {
+        AccountCommand::Replace { ks, sequence, template, fee, yes, key, out } => {
             let template: Template = serde_json::from_slice(&read_input(Some(&template))?).context("the template must be one JSON object")?;
             let mut journal = open_journal(&ks)?;
             let acct = load_state(&ks)?;
@@ -242,12 +308,12 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
             if !yes && !confirm_review(&prepared.review, "Sign this replacement?")? {
                 bail!("not signed");
             }
-            let keys = unlock(&ks)?;
+            let keys = unlock(&ks, &acct, &key)?;
             // What was reviewed is what is signed; the account's state stays as it is.
             let signed = offline::sign_reviewed(&mut acct.clone(), &keys, &prepared, &mut journal)?;
             write_signed(&signed, &out)
         }
-        AccountCommand::SignRequest { ks, yes, out, input } => {
+        AccountCommand::SignRequest { ks, yes, key, out, input } => {
             let req = XrplSignRequestPayload::from_cbor(&read_payload(XrplSignRequestPayload::UR_TYPE, input.as_deref())?)?;
             let mut journal = open_journal(&ks)?;
             let mut acct = load_state(&ks)?;
@@ -256,13 +322,16 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
             if !yes && !confirm_review(&prepared.review, "Sign these transactions?")? {
                 bail!("not signed");
             }
-            let keys = unlock(&ks)?;
+            let keys = unlock(&ks, &acct, &key)?;
             let signed = offline::sign_reviewed(&mut acct, &keys, &prepared, &mut journal)?;
             save_state(&ks, &acct)?;
             write_signed(&signed, &out)
         }
-        AccountCommand::SignBytes { ks, yes, out, input } => sign_bytes_request(&ks, input.as_deref(), yes, &out),
-        AccountCommand::SignBatch { ks, templates, yes, override_key_check, out } => {
+        AccountCommand::SignBytes { ks, yes, key, out, input } => sign_bytes_request(&ks, input.as_deref(), yes, &key, &out),
+        AccountCommand::RegularKey { ks, remove, yes, key, out } => super::xrpl_security::regular_key(&ks, remove, yes, key.with_regular_key, &out),
+        AccountCommand::SignerList { ks, quorum, signers, yes, key, out } => super::xrpl_security::signer_list(&ks, quorum, &signers, yes, key.with_regular_key, &out),
+        AccountCommand::SignMultisig { ks, yes, replace, key, out, input } => super::xrpl_security::sign_multisig(&ks, yes, replace, key.with_regular_key, input.as_deref(), &out),
+        AccountCommand::SignBatch { ks, templates, yes, override_key_check, key, out } => {
             let templates: Vec<Template> = serde_json::from_slice(&read_input(Some(&templates))?).context("templates must be a JSON array of templates")?;
             let mut journal = open_journal(&ks)?;
             let mut acct = load_state(&ks)?;
@@ -272,7 +341,7 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
             if !yes && !confirm_review(&prepared.review, "Sign these transactions?")? {
                 bail!("not signed");
             }
-            let keys = unlock(&ks)?;
+            let keys = unlock(&ks, &acct, &key)?;
             let signed = if override_key_check {
                 offline::sign_reviewed_unchecked(&mut acct, &keys, &prepared, &mut journal)?
             } else {
@@ -284,7 +353,7 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
     }
 }
 
-fn write_signed(signed: &[offline::SignedTx], out: &PayloadOut) -> Result<()> {
+pub(super) fn write_signed(signed: &[offline::SignedTx], out: &PayloadOut) -> Result<()> {
     write_payload(XrplSignedPayload::UR_TYPE, &offline::signed_payload(signed).to_cbor(), out)
 }
 
@@ -305,13 +374,9 @@ fn create(ks: &KeystoreArgs, seed: &Seed) -> Result<()> {
     save_state(ks, &XrplAccount::new(&seed.key_pair()))
 }
 
-fn unlock(ks: &KeystoreArgs) -> Result<crate::chain::xrpl::keys::KeyPair> {
+fn unlock(ks: &KeystoreArgs, acct: &XrplAccount, key: &KeyChoice) -> Result<crate::chain::xrpl::keys::KeyPair> {
     let passphrase = passphrase(false)?;
-    let (info, secret) = keystore(ks)?.unlock(&ks.wallet, &passphrase)?;
-    match offline::keys_from_secret(&secret) {
-        Some(keys) if info.chain == "xrpl" => Ok(keys),
-        _ => bail!("wallet '{}' is not an XRPL wallet", ks.wallet),
-    }
+    super::xrpl_security::signing_keys(ks, acct, key.with_regular_key, &passphrase)
 }
 
 /// AIRSIGN_PASSPHRASE (for automation), else a prompt without echo.
@@ -337,11 +402,11 @@ pub(super) fn confirm(question: &str) -> Result<bool> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
-fn load_state(ks: &KeystoreArgs) -> Result<XrplAccount> {
+pub(super) fn load_state(ks: &KeystoreArgs) -> Result<XrplAccount> {
     offline::load_account(&Keystore::locate(ks.keystore.as_deref()), &ks.wallet).map_err(anyhow::Error::msg)
 }
 
-fn save_state(ks: &KeystoreArgs, acct: &XrplAccount) -> Result<()> {
+pub(super) fn save_state(ks: &KeystoreArgs, acct: &XrplAccount) -> Result<()> {
     offline::save_account(&Keystore::locate(ks.keystore.as_deref()), &ks.wallet, acct).map_err(anyhow::Error::msg)
 }
 
@@ -458,6 +523,45 @@ mod online {
             #[command(flatten)]
             out: PayloadOut,
         },
+        /// Build transactions of a multi-signed account as an `xrpl-multisign-request` for
+        /// its members: the validated Sequence and ledger, the fee for every listed signer
+        /// (base fee x (1 + signers)), the signer list from the ledger.
+        MultisignPrepare {
+            #[command(flatten)]
+            db: Db,
+            #[arg(long)]
+            url: String,
+            #[arg(long)]
+            account: String,
+            #[arg(long)]
+            templates: PathBuf,
+            /// Network name shown to the signers.
+            #[arg(long, default_value = "mainnet")]
+            network: String,
+            #[arg(long, default_value_t = crate::signer::xrpl::DEFAULT_LEDGER_MARGIN)]
+            margin: u32,
+            #[command(flatten)]
+            out: PayloadOut,
+        },
+        /// Check the members' `xrpl-multisign-signature`s (any order) against the signer
+        /// list, combine them once the quorum is met (Signers sorted as rippled requires),
+        /// print tx_blob and hash as JSON, and with --submit submit and wait.
+        MultisignCombine {
+            #[command(flatten)]
+            db: Db,
+            /// The request (UR part text or a CBOR file), as prepared with this database.
+            request: PathBuf,
+            /// The members' signatures (UR part text or CBOR files).
+            #[arg(required = true)]
+            signatures: Vec<PathBuf>,
+            #[arg(long, requires = "url")]
+            submit: bool,
+            #[arg(long)]
+            url: Option<String>,
+            /// Seconds to wait for outcomes.
+            #[arg(long, default_value_t = 120)]
+            timeout: u64,
+        },
         /// Submissions and their outcomes.
         Status {
             #[command(flatten)]
@@ -544,6 +648,13 @@ mod online {
                 }
                 let req = XrplSignRequestPayload { version: VERSION, account, transactions, ledger_index: info.ledger_index, network };
                 write_payload(XrplSignRequestPayload::UR_TYPE, &req.to_cbor(), &out)
+            }
+            OnlineCommand::MultisignPrepare { db, url, account, templates, network, margin, out } => {
+                super::super::xrpl_security::multisign_prepare(&db.db, &url, &account, &templates, &network, margin, &out)
+            }
+            OnlineCommand::MultisignCombine { db, request, signatures, submit, url, timeout } => {
+                let submit = if submit { url.as_deref().map(|u| (u, timeout)) } else { None };
+                super::super::xrpl_security::multisign_combine(&db.db, &request, &signatures, submit)
             }
             OnlineCommand::Status { db, account } => {
                 for s in SubmissionStore::open(&db.db)?.all(&account)? {

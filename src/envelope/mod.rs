@@ -40,6 +40,8 @@ pub enum UrType {
     XrplState,
     XrplSignRequest,
     XrplSigned,
+    XrplMultisignRequest,
+    XrplMultisignSignature,
 }
 
 /// What a UR type carries.
@@ -61,7 +63,7 @@ pub struct TypeSpec {
 }
 
 impl UrType {
-    pub const ALL: [UrType; 9] = [
+    pub const ALL: [UrType; 11] = [
         Self::Bytes,
         Self::XmrOutput,
         Self::XmrKeyImage,
@@ -71,6 +73,8 @@ impl UrType {
         Self::XrplState,
         Self::XrplSignRequest,
         Self::XrplSigned,
+        Self::XrplMultisignRequest,
+        Self::XrplMultisignSignature,
     ];
 
     pub fn spec(self) -> TypeSpec {
@@ -85,6 +89,8 @@ impl UrType {
             Self::XrplState => ("xrpl-state", Content::Map(|c| xrpl::XrplStatePayload::from_cbor(c).map(|_| ()))),
             Self::XrplSignRequest => ("xrpl-sign-request", Content::Map(|c| xrpl::XrplSignRequestPayload::from_cbor(c).map(|_| ()))),
             Self::XrplSigned => ("xrpl-signed", Content::Map(|c| xrpl::XrplSignedPayload::from_cbor(c).map(|_| ()))),
+            Self::XrplMultisignRequest => ("xrpl-multisign-request", Content::Map(|c| xrpl::XrplMultisignRequestPayload::from_cbor(c).map(|_| ()))),
+            Self::XrplMultisignSignature => ("xrpl-multisign-signature", Content::Map(|c| xrpl::XrplMultisignSignaturePayload::from_cbor(c).map(|_| ()))),
         };
         TypeSpec { name, content }
     }

@@ -46,6 +46,87 @@ pub struct XrplStatePayload {
     /// The account's unused tickets (account_objects of type ticket), when listed.
     #[n(8)]
     pub tickets: Option<Vec<u32>>,
+    /// The regular key the ledger has for the account (account_info's RegularKey), when
+    /// the online side reports keys: keys 9-11 come together or not at all.
+    #[n(9)]
+    pub regular_key: Option<String>,
+    /// Whether the ledger has the master key disabled (lsfDisableMaster).
+    #[n(10)]
+    pub master_disabled: Option<bool>,
+    /// The account's signer list (account_objects of type signer_list), if it has one.
+    #[n(11)]
+    pub signer_list: Option<SignerListWire>,
+}
+
+/// A signer list as SignerListSet sets it: the quorum and each member with its weight.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+#[cbor(array)]
+pub struct SignerListWire {
+    #[n(0)]
+    pub quorum: u32,
+    #[n(1)]
+    pub entries: Vec<SignerEntryWire>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+#[cbor(array)]
+pub struct SignerEntryWire {
+    #[n(0)]
+    pub account: String,
+    #[n(1)]
+    pub weight: u16,
+}
+
+/// online -> each member's offline machine: transactions of a multi-signed account, every
+/// field filled (SigningPubKey empty, no Signers), and the signer list as the ledger has it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+#[cbor(map)]
+pub struct XrplMultisignRequestPayload {
+    #[n(0)]
+    pub version: u8,
+    /// The multi-signed account.
+    #[n(1)]
+    pub account: String,
+    #[n(2)]
+    pub transactions: Vec<minicbor::bytes::ByteVec>,
+    #[n(3)]
+    pub ledger_index: u32,
+    #[n(4)]
+    pub network: String,
+    #[n(5)]
+    pub signer_list: SignerListWire,
+}
+
+/// one member's offline machine -> online: its signature of each requested transaction.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+#[cbor(map)]
+pub struct XrplMultisignSignaturePayload {
+    #[n(0)]
+    pub version: u8,
+    /// The multi-signed account.
+    #[n(1)]
+    pub account: String,
+    /// The member (its address, as in the signer list).
+    #[n(2)]
+    pub signer: String,
+    #[n(3)]
+    #[cbor(with = "minicbor::bytes")]
+    pub public_key: Vec<u8>,
+    #[n(4)]
+    pub signatures: Vec<TxSignature>,
+}
+
+/// A member's signature of one requested transaction: which one (SHA-512-half of its
+/// unsigned binary, as in the request) and the signature (rippled's TxnSignature).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+#[cbor(array)]
+pub struct TxSignature {
+    #[n(0)]
+    #[cbor(with = "minicbor::bytes")]
+    pub request_digest: Vec<u8>,
+    #[n(1)]
+    #[cbor(with = "minicbor::bytes")]
+    pub signature: Vec<u8>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
@@ -145,6 +226,8 @@ versioned!(XrplAccountPayload, "xrpl-account");
 versioned!(XrplStatePayload, "xrpl-state");
 versioned!(XrplSignRequestPayload, "xrpl-sign-request");
 versioned!(XrplSignedPayload, "xrpl-signed");
+versioned!(XrplMultisignRequestPayload, "xrpl-multisign-request");
+versioned!(XrplMultisignSignaturePayload, "xrpl-multisign-signature");
 
 #[cfg(test)]
 mod tests {

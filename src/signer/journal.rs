@@ -23,6 +23,9 @@ pub enum SpendMarker {
     /// A ticketed XRPL transaction spends its ticket, not a Sequence.
     #[serde(rename = "xrpl-ticket")]
     XrplTicket { account: String, ticket: u32 },
+    /// A member's signature for a multi-signed account: each member signs a Sequence once.
+    #[serde(rename = "xrpl-multisig")]
+    XrplMultisig { account: String, sequence: u32, signer: String },
     Monero { key_image: String },
 }
 
@@ -31,6 +34,7 @@ impl std::fmt::Display for SpendMarker {
         match self {
             Self::Xrpl { account, sequence } => write!(f, "{account} Sequence {sequence}"),
             Self::XrplTicket { account, ticket } => write!(f, "{account} Ticket {ticket}"),
+            Self::XrplMultisig { account, sequence, signer } => write!(f, "{account} Sequence {sequence} (signed for it by member {signer})"),
             Self::Monero { key_image } => write!(f, "key image {key_image}"),
         }
     }

@@ -2,7 +2,9 @@
 //! account with outcome tracking, persisted in SQLite, and the `xrpl-state` report the
 //! offline side reconciles from (tutorial steps 4, 8, 9).
 
-use crate::envelope::xrpl::{Outcome, SignedEntry, XrplStatePayload, VERSION};
+use crate::envelope::xrpl::{Outcome, SignedEntry, XrplMultisignRequestPayload, XrplStatePayload, VERSION};
+use crate::envelope::xrpl::Versioned;
+use crate::signer::xrpl::{multisig, SignerEntry, SignerList, Template, XrplAccount};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -65,7 +67,12 @@ pub struct AccountInfo {
     /// Whether this came from a validated ledger (final) or the open one.
     pub validated: bool,
     pub regular_key: Option<String>,
+    /// lsfDisableMaster is set: the master key can no longer sign.
+    pub master_disabled: bool,
 }
+
+/// AccountRoot's lsfDisableMaster flag.
+pub const LSF_DISABLE_MASTER: u64 = 0x0010_0000;
 
 /// What a preliminary engine result (from `submit`) means, as rippled documents it.
 /// Only a validated ledger makes a result final.
@@ -111,6 +118,7 @@ impl<T: RpcTransport> RippledClient<T> {
             ledger_index: u32::try_from(index).map_err(|_| bad())?,
             validated: r.get("validated").and_then(Value::as_bool).unwrap_or(false),
             regular_key: data.get("RegularKey").and_then(Value::as_str).map(str::to_owned),
+            master_disabled: data.get("Flags").and_then(Value::as_u64).is_some_and(|f| f & LSF_DISABLE_MASTER != 0),
         })
     }
 
@@ -144,6 +152,22 @@ impl<T: RpcTransport> RippledClient<T> {
             .iter()
             .map(|o| o.get("TicketSequence").and_then(Value::as_u64).and_then(|t| u32::try_from(t).ok()).ok_or_else(|| NetError::BadReply("account_objects".into())))
             .collect()
+    }
+
+    /// The account's signer list (account_objects of type signer_list, validated ledger).
+    pub fn signer_list(&self, account: &str) -> Result<Option<SignerList>, NetError> {
+        let r = self.call("account_objects", json!({ "account": account, "type": "signer_list", "ledger_index": "validated" }))?;
+        let bad = || NetError::BadReply("account_objects (signer_list)".into());
+        let objects = r.get("account_objects").and_then(Value::as_array).ok_or_else(bad)?;
+        let Some(o) = objects.iter().find(|o| o.get("LedgerEntryType").and_then(Value::as_str) == Some("SignerList")) else { return Ok(None) };
+        let quorum = o.get("SignerQuorum").and_then(Value::as_u64).and_then(|q| u32::try_from(q).ok()).ok_or_else(bad)?;
+        let mut entries = Vec::new();
+        for e in o.get("SignerEntries").and_then(Value::as_array).ok_or_else(bad)? {
+            let account = e.pointer("/SignerEntry/Account").and_then(Value::as_str).ok_or_else(bad)?.to_owned();
+            let weight = e.pointer("/SignerEntry/SignerWeight").and_then(Value::as_u64).and_then(|w| u16::try_from(w).ok()).ok_or_else(bad)?;
+            entries.push(SignerEntry { account, weight });
+        }
+        Ok(Some(SignerList { quorum, entries }))
     }
 
     /// The preliminary result of submitting a signed blob.
@@ -210,7 +234,8 @@ impl SubmissionStore {
                hash TEXT PRIMARY KEY, account TEXT NOT NULL, sequence INTEGER NOT NULL,
                last_ledger_sequence INTEGER NOT NULL, blob BLOB NOT NULL,
                status TEXT NOT NULL, result TEXT NOT NULL, reported INTEGER NOT NULL DEFAULT 0);
-             CREATE TABLE IF NOT EXISTS watched (account TEXT PRIMARY KEY, public_key BLOB NOT NULL, key_type TEXT NOT NULL);",
+             CREATE TABLE IF NOT EXISTS watched (account TEXT PRIMARY KEY, public_key BLOB NOT NULL, key_type TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS multisign_requests (id TEXT PRIMARY KEY, account TEXT NOT NULL, request BLOB NOT NULL);",
         )?;
         Ok(Self { db })
     }
@@ -262,6 +287,23 @@ impl SubmissionStore {
         }
         t.commit()?;
         Ok(())
+    }
+
+    /// Keeps a multi-sign request prepared here, so that only such requests are combined.
+    pub fn save_multisign_request(&self, request: &XrplMultisignRequestPayload) -> Result<(), NetError> {
+        let cbor = request.to_cbor();
+        let id = hex::encode_upper(multisig::request_digest(&cbor));
+        self.db.execute("INSERT OR IGNORE INTO multisign_requests VALUES (?1, ?2, ?3)", rusqlite::params![id, request.account, cbor])?;
+        Ok(())
+    }
+
+    /// Whether this exact request was prepared here.
+    pub fn multisign_request_known(&self, request: &XrplMultisignRequestPayload) -> Result<bool, NetError> {
+        let cbor = request.to_cbor();
+        let id = hex::encode_upper(multisig::request_digest(&cbor));
+        let mut st = self.db.prepare("SELECT request FROM multisign_requests WHERE id = ?1")?;
+        let mut rows = st.query_map([id], |r| r.get::<_, Vec<u8>>(0))?;
+        Ok(rows.next().transpose()?.is_some_and(|stored| stored == cbor))
     }
 
     fn set(&self, hash: &str, status: &str, result: &str) -> Result<(), NetError> {
@@ -391,7 +433,37 @@ pub fn state_report<T: RpcTransport>(client: &RippledClient<T>, store: &Submissi
         outcomes,
         // A server without account_objects (or an account without tickets) lists none.
         tickets: client.tickets(account).ok().filter(|t| !t.is_empty()),
+        regular_key: info.regular_key.clone(),
+        master_disabled: Some(info.master_disabled),
+        signer_list: client.signer_list(account)?.map(|l| l.to_wire()),
     })
+}
+
+/// Builds a multi-sign request for `account` from templates: the validated Sequence and
+/// ledger, the open-ledger fee times one more than the number of listed signers (rippled's
+/// rule for multi-signed transactions, so any members that reach the quorum can sign), and
+/// the signer list from the ledger. Kept in `store` for combining.
+pub fn prepare_multisign<T: RpcTransport>(
+    client: &RippledClient<T>,
+    store: &SubmissionStore,
+    account: &str,
+    templates: &[Template],
+    network: &str,
+    margin: u32,
+) -> Result<XrplMultisignRequestPayload, NetError> {
+    let info = client.account_info(account, true)?;
+    let list = client.signer_list(account)?.ok_or_else(|| NetError::BadReply(format!("{account} has no signer list in the validated ledger: set one first (xrpl account signer-list)")))?;
+    let fee = multisig::multisigned_fee(client.fee_drops()?, &list);
+    let acct = XrplAccount { next_sequence: info.sequence, ledger_index: info.ledger_index, fee_drops: fee, ledger_margin: margin, ..XrplAccount::new_watch_only(account) };
+    let mut transactions = Vec::with_capacity(templates.len());
+    for (i, t) in templates.iter().enumerate() {
+        let mut tx = crate::signer::xrpl::build(&acct, t, acct.next_sequence + i as u32).map_err(|e| NetError::BadReply(format!("template {}: {e}", i + 1)))?;
+        tx["SigningPubKey"] = json!("");
+        transactions.push(crate::chain::xrpl::codec::encode(&tx).map_err(|e| NetError::BadReply(format!("template {}: {e}", i + 1)))?.into());
+    }
+    let request = XrplMultisignRequestPayload { version: VERSION, account: account.to_owned(), transactions, ledger_index: info.ledger_index, network: network.to_owned(), signer_list: list.to_wire() };
+    store.save_multisign_request(&request)?;
+    Ok(request)
 }
 
 #[cfg(test)]

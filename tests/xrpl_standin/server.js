@@ -3,6 +3,15 @@
 // and tx, and checks submitted blobs with the reference XRPL libraries (xrpl.js and
 // ripple-binary-codec), never with airsign's code:
 //   - the blob decodes, and its signature (single or multi) verifies;
+//   - the signing key is authorized as rippled decides: single-signed, the master key
+//     (tefMASTER_DISABLED once lsfDisableMaster is set) or the account's regular key, else
+//     tefBAD_AUTH; multi-signed, the account needs a signer list (tefNOT_MULTI_SIGNING),
+//     every Signer must be on it and sign with its own master key (unless disabled) or its
+//     regular key (tefBAD_SIGNATURE), Signers sorted by AccountID without duplicates, and
+//     the signers' weights must reach the quorum (tefBAD_QUORUM);
+//   - SetRegularKey, SignerListSet and AccountSet asfDisableMaster change those keys, and
+//     one that would leave no way to sign fails with tecNO_ALTERNATIVE_KEY;
+//     SignerListSet's list is checked as rippled's preflight does (temMALFORMED);
 //   - the account exists and the Fee covers the base fee (times signers + 1 when multi-signed);
 //   - Sequence: past -> tefPAST_SEQ; next in line -> applied or queued (at most 10 per
 //     account in the queue, as rippled's TxQ); a gap -> terPRE_SEQ;
@@ -10,6 +19,8 @@
 //     LastLedgerSequence passes before it applies is dropped (the client sees it expire).
 // A ledger closes every CLOSE_MS (default 300 ms); closed ledgers are validated at once.
 // XRP Payments move balances; other transaction types charge the fee and use the Sequence.
+//
+// account_objects lists the signer list (type signer_list); tickets are not modelled.
 //
 // Test-only admin methods: `standin_lose` {account, sequence}: the first transaction then
 // submitted with that Sequence is accepted but never applied, as if the network lost it
@@ -26,16 +37,24 @@ const nodeModules = path.join(__dirname, '..', '..', 'fixtures', 'xrpl', 'node_m
 const codec = require(path.join(nodeModules, 'ripple-binary-codec'));
 const xrpl = require(path.join(nodeModules, 'xrpl'));
 const keypairs = require(path.join(nodeModules, 'ripple-keypairs'));
+// A dependency of xrpl (installed with it).
+const addressCodec = require(path.join(nodeModules, 'ripple-address-codec'));
 
 const BASE_FEE = 10n;
 const QUEUE_LIMIT = 10;
 const CLOSE_MS = Number(process.env.STANDIN_CLOSE_MS || 300);
 const genesis = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 
-const accounts = new Map(); // address -> {balance: BigInt, sequence, flags, regularKey}
-for (const [address, a] of Object.entries(genesis.accounts)) {
-  accounts.set(address, { balance: BigInt(a.balance), sequence: a.sequence, flags: 0, regularKey: null });
+const accounts = new Map(); // address -> {balance: BigInt, sequence, flags, regularKey, signerList}
+function newAccount(balance, sequence) {
+  return { balance, sequence, flags: 0, regularKey: null, signerList: null };
 }
+for (const [address, a] of Object.entries(genesis.accounts)) {
+  accounts.set(address, newAccount(BigInt(a.balance), a.sequence));
+}
+// AccountSet's asf flags and the AccountRoot lsf flags they set.
+const LSF_DISABLE_MASTER = 0x00100000;
+const ASF_TO_LSF = { 1: 0x00020000, 2: 0x00040000, 3: 0x00080000, 4: LSF_DISABLE_MASTER, 6: 0x00200000, 7: 0x00400000, 8: 0x00800000, 9: 0x01000000 };
 let validatedIndex = genesis.ledger_index || 1000;
 const queues = new Map(); // address -> [{tx, blob, hash}]
 const txs = new Map(); // hash -> {tx, blob, status: 'queued'|'validated', result, ledger_index}
@@ -50,6 +69,9 @@ function accountFor(address) { return accounts.get(address); }
 function verifySignature(tx) {
   if (tx.Signers && tx.Signers.length) {
     if (tx.SigningPubKey !== '') return false;
+    // rippled: Signers sorted by AccountID (as a 160-bit number), no duplicates.
+    const ids = tx.Signers.map(({ Signer }) => Buffer.from(addressCodec.decodeAccountID(Signer.Account)).toString('hex'));
+    for (let i = 1; i < ids.length; i++) if (!(ids[i - 1] < ids[i])) return false;
     return tx.Signers.every(({ Signer }) => {
       const data = codec.encodeForMultisigning(stripSignatures(tx), Signer.Account);
       return keypairs.verify(data, Signer.TxnSignature, Signer.SigningPubKey);
@@ -66,11 +88,53 @@ function stripSignatures(tx) {
   return copy;
 }
 
-// The key must be the account's master key or its regular key (single-signed).
-function keyAuthorized(tx, acct) {
-  if (tx.Signers && tx.Signers.length) return true; // signer lists are not modelled
-  const keyAccount = keypairs.deriveAddress(tx.SigningPubKey);
-  return keyAccount === tx.Account || keyAccount === acct.regularKey;
+// Whether `publicKey` may sign for `address` (rippled's checkSingleSign): its master key
+// unless disabled, or its regular key. An account not in the ledger signs with its master.
+function keyCode(address, publicKey) {
+  const keyAccount = keypairs.deriveAddress(publicKey);
+  const acct = accountFor(address);
+  if (!acct) return keyAccount === address ? null : 'tefBAD_AUTH';
+  if (acct.regularKey && keyAccount === acct.regularKey) return null;
+  if (keyAccount === address) return (acct.flags & LSF_DISABLE_MASTER) ? 'tefMASTER_DISABLED' : null;
+  return 'tefBAD_AUTH';
+}
+
+// The engine result of the signing authority, or null when authorized.
+function authorization(tx, acct) {
+  if (!(tx.Signers && tx.Signers.length)) return keyCode(tx.Account, tx.SigningPubKey);
+  if (!acct.signerList) return 'tefNOT_MULTI_SIGNING';
+  let weight = 0;
+  for (const { Signer } of tx.Signers) {
+    const entry = acct.signerList.entries.find((e) => e.Account === Signer.Account);
+    if (!entry) return 'tefBAD_SIGNATURE';
+    if (keyCode(Signer.Account, Signer.SigningPubKey) !== null) return 'tefBAD_SIGNATURE';
+    weight += entry.SignerWeight;
+  }
+  return weight >= acct.signerList.quorum ? null : 'tefBAD_QUORUM';
+}
+
+const MESSAGES = {
+  tefBAD_AUTH: 'Transaction\'s public key is not authorized.',
+  tefMASTER_DISABLED: 'Master key is disabled.',
+  tefNOT_MULTI_SIGNING: 'Account has no appropriate list of multi-signers.',
+  tefBAD_SIGNATURE: 'A signature is provided for a non-signer.',
+  tefBAD_QUORUM: 'Signatures provided do not meet the quorum.',
+};
+
+// SignerListSet's preflight: 1 to 32 distinct signers, not the account, weights > 0, a
+// quorum the weights can meet. Returns an engine result or null.
+function signerListMalformed(tx) {
+  if (tx.SignerQuorum === 0) return tx.SignerEntries ? 'temMALFORMED' : null;
+  const entries = (tx.SignerEntries || []).map((e) => e.SignerEntry);
+  if (entries.length < 1 || entries.length > 32) return 'temMALFORMED';
+  const seen = new Set();
+  let total = 0;
+  for (const e of entries) {
+    if (e.Account === tx.Account || seen.has(e.Account) || !(e.SignerWeight > 0)) return 'temBAD_SIGNER';
+    seen.add(e.Account);
+    total += e.SignerWeight;
+  }
+  return tx.SignerQuorum > 0 && tx.SignerQuorum <= total ? null : 'temBAD_QUORUM';
 }
 
 function result(code, message, extra = {}) {
@@ -91,7 +155,12 @@ function submit(blob) {
   }
   const acct = accountFor(tx.Account);
   if (!acct) return { status: 'success', ...base, ...result('terNO_ACCOUNT', 'The source account does not exist.') };
-  if (!keyAuthorized(tx, acct)) return { status: 'success', ...base, ...result('tefBAD_AUTH', 'Transaction\'s public key is not authorized.') };
+  const denied = authorization(tx, acct);
+  if (denied) return { status: 'success', ...base, ...result(denied, MESSAGES[denied]) };
+  if (tx.TransactionType === 'SignerListSet') {
+    const malformed = signerListMalformed(tx);
+    if (malformed) return { status: 'success', ...base, ...result(malformed, 'Malformed signer list.') };
+  }
   const signers = tx.Signers ? tx.Signers.length : 0;
   if (BigInt(tx.Fee) < BASE_FEE * BigInt(1 + signers)) {
     return { status: 'success', ...base, ...result('telINSUF_FEE_P', 'Fee insufficient.') };
@@ -121,6 +190,28 @@ function submit(blob) {
     ...result(first ? 'tesSUCCESS' : 'terQUEUED', first ? 'The transaction was applied. Only final in a validated ledger.' : 'Held until escalated fee drops.') };
 }
 
+// SetRegularKey, SignerListSet, AccountSet: what they change, or tecNO_ALTERNATIVE_KEY
+// when nothing could sign afterwards (rippled checks this when it applies them).
+function applyKeyChange(tx, acct) {
+  const masterOff = (acct.flags & LSF_DISABLE_MASTER) !== 0;
+  if (tx.TransactionType === 'SetRegularKey') {
+    if (!tx.RegularKey && masterOff && !acct.signerList) return 'tecNO_ALTERNATIVE_KEY';
+    acct.regularKey = tx.RegularKey || null;
+  } else if (tx.TransactionType === 'SignerListSet') {
+    if (tx.SignerQuorum === 0) {
+      if (masterOff && !acct.regularKey) return 'tecNO_ALTERNATIVE_KEY';
+      acct.signerList = null;
+    } else {
+      acct.signerList = { quorum: tx.SignerQuorum, entries: tx.SignerEntries.map((e) => e.SignerEntry) };
+    }
+  } else if (tx.TransactionType === 'AccountSet') {
+    if (tx.SetFlag === 4 && !acct.regularKey && !acct.signerList) return 'tecNO_ALTERNATIVE_KEY';
+    if (ASF_TO_LSF[tx.SetFlag]) acct.flags |= ASF_TO_LSF[tx.SetFlag];
+    if (ASF_TO_LSF[tx.ClearFlag]) acct.flags &= ~ASF_TO_LSF[tx.ClearFlag];
+  }
+  return 'tesSUCCESS';
+}
+
 function closeLedger() {
   const index = currentIndex();
   for (const [address, queue] of queues) {
@@ -147,12 +238,10 @@ function closeLedger() {
           acct.balance -= amount;
           const dest = accountFor(tx.Destination);
           if (dest) dest.balance += amount;
-          else accounts.set(tx.Destination, { balance: amount, sequence: index, flags: 0, regularKey: null });
+          else accounts.set(tx.Destination, newAccount(amount, index));
         }
-      } else if (tx.TransactionType === 'SetRegularKey') {
-        acct.regularKey = tx.RegularKey || null;
-      } else if (tx.TransactionType === 'AccountSet' && tx.SetFlag) {
-        acct.flags |= 1 << tx.SetFlag;
+      } else {
+        code = applyKeyChange(tx, acct);
       }
       acct.balance -= fee;
       acct.sequence += 1;
@@ -175,6 +264,16 @@ const methods = {
     return validated
       ? { status: 'success', account_data: data, ledger_index: validatedIndex, validated: true }
       : { status: 'success', account_data: data, ledger_current_index: currentIndex(), validated: false };
+  },
+  account_objects({ account, type }) {
+    const acct = accountFor(account);
+    if (!acct) return { status: 'error', error: 'actNotFound', error_message: 'Account not found.' };
+    const objects = [];
+    if (acct.signerList && (!type || type === 'signer_list')) {
+      objects.push({ LedgerEntryType: 'SignerList', Flags: 0, SignerListID: 0, SignerQuorum: acct.signerList.quorum,
+        SignerEntries: acct.signerList.entries.map((e) => ({ SignerEntry: { Account: e.Account, SignerWeight: e.SignerWeight } })) });
+    }
+    return { status: 'success', account, account_objects: objects, ledger_index: validatedIndex, validated: true };
   },
   ledger_current() { return { status: 'success', ledger_current_index: currentIndex() }; },
   ledger({ ledger_index }) {

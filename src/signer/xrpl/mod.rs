@@ -4,9 +4,11 @@
 //! before it is returned; and reconciliation with what the online side reports.
 
 pub mod bounds;
+pub mod multisig;
 pub mod review;
 
 pub use bounds::BoundsError;
+pub use multisig::{Membership, MultisigError, SignerEntry, SignerList};
 pub use review::{BatchReview, ReviewRefusal, TxReview};
 
 use super::journal::{Journal, JournalError, SpendMarker};
@@ -53,6 +55,16 @@ pub struct XrplAccount {
     /// The account's unused tickets as last reported (TicketCreate).
     #[serde(default)]
     pub tickets: Vec<u32>,
+    /// Whether the ledger has the master key disabled (as last reported): the master key
+    /// is then refused, only the regular key signs.
+    #[serde(default)]
+    pub master_disabled: bool,
+    /// The account's own signer list as the ledger last reported it.
+    #[serde(default)]
+    pub signer_list: Option<SignerList>,
+    /// Multi-signed accounts this account signs for as a member.
+    #[serde(default)]
+    pub memberships: Vec<Membership>,
 }
 
 fn default_max_fee() -> u64 {
@@ -85,6 +97,9 @@ impl XrplAccount {
             reported_sequence: 0,
             state_applied_at: 0,
             tickets: Vec::new(),
+            master_disabled: false,
+            signer_list: None,
+            memberships: Vec::new(),
         }
     }
 }
@@ -155,6 +170,10 @@ pub enum SignerError {
     Bounds(#[from] BoundsError),
     #[error(transparent)]
     Review(#[from] ReviewRefusal),
+    #[error(transparent)]
+    Multisig(#[from] MultisigError),
+    #[error("the ledger has the master key of {0} disabled (as last reported): sign with its regular key")]
+    MasterDisabled(String),
 }
 
 /// A signed transaction, as `xrpl-signed` carries it.
@@ -247,10 +266,14 @@ pub fn build(account: &XrplAccount, template: &Template, sequence: u32) -> Resul
     Ok(Value::Object(tx))
 }
 
-/// Whether `keys` may sign for `account`: its master key or its registered regular key.
+/// Whether `keys` may sign for `account`: its master key (unless the ledger has it
+/// disabled) or the regular key the ledger last reported.
 pub fn check_key(account: &XrplAccount, keys: &KeyPair) -> Result<(), SignerError> {
     let key = keys.address();
-    if key == account.address || account.regular_key.as_deref() == Some(key.as_str()) {
+    if key == account.address {
+        return if account.master_disabled { Err(SignerError::MasterDisabled(account.address.clone())) } else { Ok(()) };
+    }
+    if account.regular_key.as_deref() == Some(key.as_str()) {
         return Ok(());
     }
     Err(SignerError::WrongKey { key, account: account.address.clone() })
@@ -280,6 +303,7 @@ fn prepare(account: &XrplAccount, txs: Vec<Value>, first_sequence: u32, claim: O
         return Err(SignerError::BatchSize(MAX_BATCH));
     }
     bounds::check_transactions(account, &txs, first_sequence, super::now())?;
+    multisig::check_key_changes(account, &txs)?;
     let review = review::review_transactions(account, &txs, claim)?;
     Ok(Prepared { review, txs, replace })
 }
@@ -423,7 +447,7 @@ fn sign_all(account: &mut XrplAccount, keys: &KeyPair, prepared: &Prepared, jour
             match marker {
                 SpendMarker::Xrpl { sequence, .. } => account.next_sequence = account.next_sequence.max(sequence.saturating_add(1)),
                 SpendMarker::XrplTicket { ticket, .. } => account.tickets.retain(|t| t != ticket),
-                SpendMarker::Monero { .. } => {}
+                SpendMarker::XrplMultisig { .. } | SpendMarker::Monero { .. } => {}
             }
         }
     }
@@ -472,6 +496,17 @@ pub struct AccountReport {
     pub outcomes: Vec<(String, String)>,
     /// The account's unused tickets, when the online side lists them.
     pub tickets: Option<Vec<u32>>,
+    /// Which keys the ledger accepts, when the online side reports them.
+    pub keys: Option<KeysReport>,
+}
+
+/// Which keys the ledger accepts for an account: its regular key, whether the master key
+/// is disabled, its signer list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KeysReport {
+    pub regular_key: Option<String>,
+    pub master_disabled: bool,
+    pub signer_list: Option<SignerList>,
 }
 
 /// Reconciles (tutorial step 10): Sequence and ledger index from the validated ledger, fee
@@ -500,6 +535,11 @@ pub fn reconcile_at(account: &mut XrplAccount, report: &AccountReport, journal: 
     if let Some(t) = &report.tickets {
         account.tickets = t.clone();
     }
+    if let Some(k) = &report.keys {
+        account.regular_key = k.regular_key.clone();
+        account.master_disabled = k.master_disabled;
+        account.signer_list = k.signer_list.clone();
+    }
     Ok(unapplied)
 }
 
@@ -524,6 +564,11 @@ pub fn report_of(state: &crate::envelope::xrpl::XrplStatePayload) -> AccountRepo
         fee_drops: state.fee_drops,
         outcomes: state.outcomes.iter().map(|o| (hex::encode_upper(&o.hash), o.result.clone())).collect(),
         tickets: state.tickets.clone(),
+        keys: state.master_disabled.map(|master_disabled| KeysReport {
+            regular_key: state.regular_key.clone(),
+            master_disabled,
+            signer_list: state.signer_list.as_ref().map(SignerList::from_wire),
+        }),
     }
 }
 
@@ -690,6 +735,7 @@ mod tests {
             fee_drops: 15,
             outcomes: vec![(out[0].hash.clone(), "tesSUCCESS".into()), (out[1].hash.clone(), "tesSUCCESS".into()), (out[2].hash.clone(), "expired".into())],
             tickets: None,
+            keys: None,
         };
         assert_eq!(reconcile(&mut acct, &report, &mut j).unwrap(), vec![9]);
         assert_eq!((acct.next_sequence, acct.ledger_index, acct.fee_drops), (9, 2000, 15));

@@ -552,7 +552,7 @@ pub fn utc_date(unix: i64) -> String {
     format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
-fn warn(text: String) -> Warning {
+pub(crate) fn warn(text: String) -> Warning {
     Warning { text }
 }
 
@@ -674,15 +674,10 @@ fn classify(account: &XrplAccount, index: usize, o: &Map<String, Value>, flags: 
             Some(k) => format!("hands signing power over this account to the key of {k}: whoever holds it can sign anything for {}", account.address),
             None => "REMOVES the regular key: only the master key (or a signer list) can sign afterwards".into(),
         })),
-        "SignerListSet" => {
-            let quorum = o.get("SignerQuorum").and_then(Value::as_u64).unwrap_or(0);
-            let entries = o.get("SignerEntries").and_then(Value::as_array).map(|a| a.len()).unwrap_or(0);
-            w.push(warn(if quorum == 0 {
-                "DELETES the signer list (multi-signing no longer possible)".into()
-            } else {
-                format!("lets {entries} listed signer(s) sign for this account together whenever their weights reach {quorum}")
-            }));
-        }
+        "SignerListSet" => w.push(warn(match super::multisig::SignerList::from_tx(&Value::Object(o.clone())) {
+            None => "DELETES the signer list (multi-signing no longer possible)".into(),
+            Some(list) => format!("lets these signers sign anything for {} together: {}", account.address, list.describe()),
+        })),
         "AccountDelete" => w.push(warn(format!("DELETES this account and sends its ENTIRE XRP balance to {}", dest.as_deref().unwrap_or("?")))),
         "AccountSet" => {
             for (field, verb) in [("SetFlag", "sets"), ("ClearFlag", "clears")] {
