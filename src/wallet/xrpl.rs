@@ -420,6 +420,9 @@ pub fn state_report<T: RpcTransport>(client: &RippledClient<T>, store: &Submissi
     let info = client.account_info(account, true)?;
     let fee = client.fee_drops()?;
     let done: Vec<Submission> = store.all(account)?.into_iter().filter(|s| s.status != "pending" && !s.reported).collect();
+    // Keys are reported whole or not at all: a server that cannot list signer lists
+    // reports none of them (the offline side then keeps what it knew).
+    let keys = client.signer_list(account).ok().map(|list| (info.regular_key.clone(), info.master_disabled, list.map(|l| l.to_wire())));
     let outcomes = done.iter().map(|s| Outcome { hash: hex::decode(&s.hash).unwrap_or_default(), result: s.result.clone() }).collect();
     store.mark_reported(&done.iter().map(|s| s.hash.clone()).collect::<Vec<_>>())?;
     Ok(XrplStatePayload {
@@ -433,9 +436,9 @@ pub fn state_report<T: RpcTransport>(client: &RippledClient<T>, store: &Submissi
         outcomes,
         // A server without account_objects (or an account without tickets) lists none.
         tickets: client.tickets(account).ok().filter(|t| !t.is_empty()),
-        regular_key: info.regular_key.clone(),
-        master_disabled: Some(info.master_disabled),
-        signer_list: client.signer_list(account)?.map(|l| l.to_wire()),
+        regular_key: keys.as_ref().and_then(|k| k.0.clone()),
+        master_disabled: keys.as_ref().map(|k| k.1),
+        signer_list: keys.and_then(|k| k.2),
     })
 }
 
