@@ -12,7 +12,9 @@ use airsign::chain::xrpl::codec;
 use airsign::chain::xrpl::keys::{KeyPair, Seed};
 use airsign::signer::journal::{Journal, JournalError, SpendMarker};
 use airsign::signer::monero as xmr_signer;
-use airsign::signer::xrpl::{self as signer, AccountReport, BoundsError, ReviewRefusal, SignerError, Template, XrplAccount};
+use airsign::envelope::xrpl::XrplMultisignRequestPayload;
+use airsign::signer::xrpl::multisig;
+use airsign::signer::xrpl::{self as signer, AccountReport, BoundsError, MultisigError, ReviewRefusal, SignerEntry, SignerError, SignerList, Template, XrplAccount};
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------- XRPL
@@ -112,7 +114,13 @@ fn paths_through_third_parties_are_named() {
 
 #[test]
 fn account_set_flags_with_consequences_warn() {
-    let text = review_text(tx(json!({"TransactionType": "AccountSet", "SetFlag": 4})));
+    // Disabling the master key is refused outright while nothing else could sign...
+    let r = request(&account(), &[tx(json!({"TransactionType": "AccountSet", "SetFlag": 4}))]);
+    assert!(matches!(r, Err(SignerError::Multisig(MultisigError::KeyChange(_)))), "{r:?}");
+    // ...and warned about once a regular key is in force.
+    let mut with_regular_key = account();
+    with_regular_key.regular_key = Some(FRIEND.into());
+    let text = request(&with_regular_key, &[tx(json!({"TransactionType": "AccountSet", "SetFlag": 4}))]).unwrap().review.to_text();
     assert!(text.contains("asfDisableMaster (4)"), "{text}");
     assert!(text.contains("sets asfDisableMaster: the MASTER KEY can no longer sign"), "{text}");
     let text = review_text(tx(json!({"TransactionType": "AccountSet", "SetFlag": 6})));
@@ -123,7 +131,8 @@ fn account_set_flags_with_consequences_warn() {
 fn signer_list_set_deposit_preauth_and_delegate_set_warn() {
     let entries = json!([{"SignerEntry": {"Account": ATTACKER, "SignerWeight": 1}}]);
     let p = one(tx(json!({"TransactionType": "SignerListSet", "SignerQuorum": 1, "SignerEntries": entries})));
-    assert!(p.review.to_text().contains("lets 1 listed signer(s) sign for this account together whenever their weights reach 1"));
+    let text = p.review.to_text();
+    assert!(text.contains(&format!("lets these signers sign anything for {ME} together: 1-of-1: any 1 of {ATTACKER}")), "{text}");
     assert!(p.review.transactions[0].fields.iter().any(|f| f.name == "Account" && f.depth == 2 && f.value == ATTACKER), "the signer is shown");
     assert_eq!(shown(&p, "SignerWeight"), "1");
     let text = review_text(tx(json!({"TransactionType": "DepositPreauth", "Authorize": ATTACKER})));
@@ -290,6 +299,11 @@ fn every_field_of_every_transaction_type_is_shown_or_the_request_refused() {
         if let Some(f) = o.get("Flags").and_then(Value::as_u64) {
             o.insert("Flags".into(), json!(f as u32 & named & !0x4000_0000));
         }
+        // A signer list must be one rippled accepts (the key-change check refuses others).
+        if kind == "SignerListSet" {
+            o.insert("SignerQuorum".into(), json!(1));
+            o.insert("SignerEntries".into(), json!([{"SignerEntry": {"Account": FRIEND, "SignerWeight": 1}}]));
+        }
         for k in ["SetFlag", "ClearFlag"] {
             if kind == "AccountSet" && o.contains_key(k) {
                 o.insert(k.into(), json!(if k == "SetFlag" { 1 } else { 9 }));
@@ -393,6 +407,83 @@ fn a_keystone_style_request_is_bounded_and_reviewed_like_the_others() {
 }
 
 // ---------------------------------------------------------------- Monero
+
+// ------------------------------------------------- XRPL multi-signing (a member's machine)
+
+/// The multi-signed account the online side asks this machine's account (ME) to sign for.
+const TREASURY: &str = "rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh";
+
+fn treasury_list(members: &[&str]) -> SignerList {
+    SignerList { quorum: 2, entries: members.iter().map(|m| SignerEntry { account: (*m).into(), weight: 1 }).collect() }
+}
+
+fn multisign_request(fields: Value, list: &SignerList) -> XrplMultisignRequestPayload {
+    let mut t = json!({"TransactionType": "Payment", "Account": TREASURY, "Destination": FRIEND, "Amount": "1000000", "Fee": "40", "Sequence": 20, "LastLedgerSequence": 1100, "Flags": 0, "SigningPubKey": ""});
+    for (k, v) in fields.as_object().unwrap() {
+        t[k] = v.clone();
+    }
+    XrplMultisignRequestPayload { version: 1, account: TREASURY.into(), transactions: vec![codec::encode(&t).unwrap().into()], ledger_index: 1000, network: "mainnet".into(), signer_list: list.to_wire() }
+}
+
+#[test]
+fn a_multisign_request_that_changes_the_signer_list_is_warned_and_shown() {
+    let list = treasury_list(&[ME, FRIEND, "rPEPPER7kfTD9w2To4CQk6UCfuHM9c6GDY"]);
+    let mut j = journal("ms-list");
+    let mut me = account();
+    // The attack: the "payment" to sign is a SignerListSet that hands the treasury to the attacker.
+    let entries = json!([{"SignerEntry": {"Account": ATTACKER, "SignerWeight": 2}}, {"SignerEntry": {"Account": ME, "SignerWeight": 1}}]);
+    let mut t = json!({"TransactionType": "SignerListSet", "Account": TREASURY, "SignerQuorum": 2, "SignerEntries": entries, "Fee": "40", "Sequence": 20, "LastLedgerSequence": 1100, "Flags": 0, "SigningPubKey": ""});
+    let req = XrplMultisignRequestPayload { transactions: vec![codec::encode(&t).unwrap().into()], ..multisign_request(json!({}), &list) };
+    let p = multisig::prepare_multisign(&me, &req, false, &j, airsign::signer::now()).unwrap();
+    let text = p.review.to_text();
+    assert!(text.contains(&format!("!! transaction 1: lets these signers sign anything for {TREASURY} together: quorum 2 of a total weight 3")), "{text}");
+    assert!(text.contains(&format!("{ATTACKER} (weight 2)")), "{text}");
+
+    // A later request whose claimed signer list differs from the one sent before is warned.
+    let payment = multisign_request(json!({}), &list);
+    let first = multisig::prepare_multisign(&me, &payment, false, &j, airsign::signer::now()).unwrap();
+    multisig::sign_multisign(&mut me, &keys(), &first, &mut j, airsign::signer::now()).unwrap();
+    let forged = treasury_list(&[ME, ATTACKER]);
+    t = json!({"TransactionType": "Payment", "Account": TREASURY, "Destination": ATTACKER, "Amount": "5000000", "Fee": "40", "Sequence": 21, "LastLedgerSequence": 1100, "Flags": 0, "SigningPubKey": ""});
+    let req = XrplMultisignRequestPayload { transactions: vec![codec::encode(&t).unwrap().into()], ..multisign_request(json!({}), &forged) };
+    let p = multisig::prepare_multisign(&me, &req, false, &j, airsign::signer::now()).unwrap();
+    let text = p.review.to_text();
+    assert!(text.contains("the signer list the online side sends DIFFERS from the one it sent when this member last signed"), "{text}");
+    assert_eq!(p.review.warnings().count(), 1);
+}
+
+#[test]
+fn a_multisign_request_for_an_account_the_member_is_not_on_is_refused() {
+    let req = multisign_request(json!({}), &treasury_list(&[FRIEND, ATTACKER]));
+    let r = multisig::prepare_multisign(&account(), &req, false, &journal("ms-member"), airsign::signer::now());
+    assert!(matches!(r, Err(SignerError::Multisig(MultisigError::NotAMember { .. }))), "{r:?}");
+    // Nor may the request claim the member's own account is the multi-signed one.
+    let mut own = multisign_request(json!({"Account": ME}), &treasury_list(&[FRIEND, ATTACKER]));
+    own.account = ME.into();
+    assert!(matches!(multisig::prepare_multisign(&account(), &own, false, &journal("ms-own"), airsign::signer::now()), Err(SignerError::Multisig(MultisigError::OwnAccount(_)))));
+    // A transaction of another account than the one the request names is refused.
+    let other = multisign_request(json!({"Account": FRIEND}), &treasury_list(&[ME, ATTACKER]));
+    assert!(matches!(multisig::prepare_multisign(&account(), &other, false, &journal("ms-other"), airsign::signer::now()), Err(SignerError::Multisig(MultisigError::Request { .. }))));
+}
+
+#[test]
+fn a_multisign_request_over_the_fee_cap_or_the_ledger_window_is_refused() {
+    let list = treasury_list(&[ME, FRIEND]);
+    let j = journal("ms-bounds");
+    let now = airsign::signer::now();
+    let r = multisig::prepare_multisign(&account(), &multisign_request(json!({"Fee": "2000000"}), &list), false, &j, now);
+    assert!(matches!(r, Err(SignerError::Bounds(BoundsError::Fee { found: 2_000_000, cap: 1_000_000, .. }))), "{r:?}");
+    let r = multisig::prepare_multisign(&account(), &multisign_request(json!({"LastLedgerSequence": 9_000}), &list), false, &j, now);
+    assert!(matches!(r, Err(SignerError::Bounds(BoundsError::LastLedgerTooFar { .. }))), "{r:?}");
+    // The ledger the online side claims is bounded by this machine's own last state.
+    let mut far = multisign_request(json!({"LastLedgerSequence": 900_100}), &list);
+    far.ledger_index = 900_000;
+    let r = multisig::prepare_multisign(&account(), &far, false, &j, now);
+    assert!(matches!(r, Err(SignerError::Bounds(BoundsError::LedgerTooFarAhead { .. }))), "{r:?}");
+    // A request carrying a signing key or signatures is not a bare transaction.
+    let r = multisig::prepare_multisign(&account(), &multisign_request(json!({"SigningPubKey": hex::encode_upper(keys().public_key())}), &list), false, &j, now);
+    assert!(matches!(r, Err(SignerError::Multisig(MultisigError::Request { .. }))), "{r:?}");
+}
 
 fn txsets() -> Value {
     serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/monero/txsets.json")).unwrap()).unwrap()
