@@ -283,6 +283,14 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
             for (hash, result) in &report.outcomes {
                 println!("{hash} {result}");
             }
+            if report.keys.is_some() {
+                println!(
+                    "keys in force: master key {}; regular key {}; signer list {}",
+                    if acct.master_disabled { "DISABLED" } else { "enabled" },
+                    acct.regular_key.as_deref().unwrap_or("none"),
+                    acct.signer_list.as_ref().map(|l| l.describe()).unwrap_or_else(|| "none".into())
+                );
+            }
             if !unapplied.is_empty() {
                 println!("signed here but not in the ledger (replace with a new fee and LastLedgerSequence): {unapplied:?}");
             }
