@@ -4,4 +4,4 @@
 # The XRPL test needs the rippled stand-in's node packages: run tests/setup.sh first.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-AIRSIGN_SCREENSHOTS="$PWD/docs/screenshots" cargo test --test app_offline --test app_online
+AIRSIGN_SCREENSHOTS="$PWD/docs/screenshots" cargo test --test app_offline --test app_online --test app_multisig

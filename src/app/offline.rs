@@ -379,7 +379,7 @@ impl OfflineApp {
             offline_xrpl::create(&dir, &name, &passphrase, &seed)?;
             let mut secret = Zeroizing::new(seed.entropy().to_vec());
             secret.push(if seed.key_type() == crate::chain::xrpl::keys::KeyType::Ed25519 { 1 } else { 0 });
-            let session = XrplSession::open(&dir, &name, &secret)?;
+            let session = XrplSession::open(&dir, &name, &secret, passphrase)?;
             Ok(Opened { info: format!("XRPL account {} stored, encrypted", session.address()), session: Session::Xrpl(Box::new(session)), words })
         })
     }
@@ -402,7 +402,7 @@ impl OfflineApp {
         self.in_background("unlocking", move || {
             let (info, secret) = Keystore::open(&dir).and_then(|k| k.unlock(&name, &passphrase)).map_err(|e| e.to_string())?;
             if info.chain == "xrpl" {
-                let session = XrplSession::open(&dir, &name, &secret)?;
+                let session = XrplSession::open(&dir, &name, &secret, passphrase)?;
                 return Ok(Opened { session: Session::Xrpl(Box::new(session)), words: None, info: "unlocked".into() });
             }
             // Not XRPL: it must be a Monero record whose keys give the stored address.

@@ -1,19 +1,41 @@
 //! The offline app's XRPL screens: the account's state (Sequence, ledger, fee) kept beside
 //! the keystore, the account shown to the online side, its state applied, sign requests
-//! and template batches reviewed and signed with every field filled.
+//! and template batches reviewed and signed with every field filled; a regular key made,
+//! rotated or removed; and, as a member of a multi-signed account, its requests reviewed
+//! and signed.
 
 use super::widgets::{PlayerView, ScannerView, SourceFactory};
 use crate::chain::xrpl::keys::{KeyPair, Seed};
-use crate::envelope::xrpl::{Versioned, XrplSignRequestPayload, XrplStatePayload};
+use crate::envelope::xrpl::{Versioned, XrplMultisignRequestPayload, XrplSignRequestPayload, XrplStatePayload};
 use crate::keystore::Keystore;
 use crate::signer::journal::Journal;
+use crate::signer::xrpl::multisig::{self, PreparedMultisign};
 use crate::signer::xrpl::{self as offline, Template, XrplAccount};
 use eframe::egui;
 use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
 
 pub enum Purpose {
     State,
     Request,
+    Multisign,
+}
+
+/// What was reviewed: a transaction of this account, or a member's signature for a
+/// multi-signed one. `new_regular_key` is a key made for the SetRegularKey under review,
+/// stored in the keystore just before it is signed.
+pub enum Reviewed {
+    Own { prepared: Box<offline::Prepared>, new_regular_key: Option<Box<Seed>> },
+    Multisign(Box<PreparedMultisign>),
+}
+
+impl Reviewed {
+    fn review(&self) -> &offline::BatchReview {
+        match self {
+            Reviewed::Own { prepared, .. } => &prepared.review,
+            Reviewed::Multisign(p) => &p.review,
+        }
+    }
 }
 
 pub enum XrplScreen {
@@ -22,15 +44,23 @@ pub enum XrplScreen {
     Scan(ScannerView, Purpose),
     /// The review model on screen; the journal is held (locked) until it is signed or
     /// rejected. With warnings, signing waits for `acknowledged`.
-    Review { prepared: Box<offline::Prepared>, journal: Box<Journal>, acknowledged: bool },
+    Review { reviewed: Reviewed, journal: Box<Journal>, acknowledged: bool },
+    /// A new regular key's words, shown once (before its SetRegularKey's QR, which the
+    /// online side's camera films: never both on one screen).
+    Words { words: Zeroizing<String>, then: PlayerView },
 }
 
 pub struct XrplSession {
     pub name: String,
     keys: KeyPair,
+    /// The regular key in force (as last reported), when this keystore holds it.
+    regular: Option<KeyPair>,
     account: XrplAccount,
     keystore_dir: PathBuf,
     templates_path: String,
+    /// Kept while the session is open: a new regular key is stored under it, and the one
+    /// in force is unlocked with it.
+    passphrase: Zeroizing<String>,
 }
 
 /// Stores a new XRPL wallet (seed entropy and key type, encrypted) and its account state.
@@ -42,12 +72,25 @@ pub fn create(keystore_dir: &Path, name: &str, passphrase: &str, seed: &Seed) ->
 }
 
 impl XrplSession {
-    pub fn open(keystore_dir: &Path, name: &str, secret: &[u8]) -> Result<XrplSession, String> {
+    pub fn open(keystore_dir: &Path, name: &str, secret: &[u8], passphrase: Zeroizing<String>) -> Result<XrplSession, String> {
         let keys = offline::keys_from_secret(secret).ok_or_else(|| format!("wallet '{name}' is not an XRPL wallet"))?;
         let account = offline::load_account(keystore_dir, name)?;
-        offline::check_key(&account, &keys).map_err(|e| e.to_string())?;
-        Ok(XrplSession { name: name.to_owned(), keys, account, keystore_dir: keystore_dir.to_owned(), templates_path: String::new() })
+        if keys.address() != account.address {
+            return Err(format!("wallet '{name}' holds the key of {}, its account file is for {}", keys.address(), account.address));
+        }
+        let mut session = XrplSession { name: name.to_owned(), keys, regular: None, account, keystore_dir: keystore_dir.to_owned(), templates_path: String::new(), passphrase };
+        session.load_regular_key();
+        Ok(session)
     }
+
+    /// Unlocks the regular key in force, if this keystore holds it.
+    fn load_regular_key(&mut self) {
+        self.regular = self.account.regular_key.as_deref().and_then(|rk| {
+            let (_, secret) = Keystore::open(&self.keystore_dir).ok()?.unlock(&offline::regular_key_wallet(&self.name, rk), &self.passphrase).ok()?;
+            offline::keys_from_secret(&secret).filter(|k| k.address() == rk)
+        });
+    }
+
 
     pub fn address(&self) -> &str {
         &self.account.address
@@ -70,7 +113,8 @@ impl XrplSession {
         };
         match screen {
             XrplScreen::Home => {
-                let a = &self.account;
+                let a = self.account.clone();
+                let a = &a;
                 ui.label(format!("Account: {}", a.address));
                 ui.label(format!("Next Sequence {}, ledger {}, fee {} drops", a.next_sequence, a.ledger_index, a.fee_drops));
                 let mut next = XrplScreen::Home;
@@ -85,6 +129,28 @@ impl XrplSession {
                 }
                 if ui.button("Scan sign request").clicked() {
                     next = XrplScreen::Scan(ScannerView::new("Scan the sign request (xrpl-sign-request)", &["xrpl-sign-request"]), Purpose::Request);
+                }
+                ui.label(format!(
+                    "Keys in force (as last reported): master key {}; regular key {}{}; signer list {}",
+                    if a.master_disabled { "DISABLED" } else { "enabled" },
+                    a.regular_key.as_deref().unwrap_or("none"),
+                    match (&a.regular_key, &self.regular) {
+                        (Some(_), Some(_)) => " (held here)",
+                        (Some(_), None) => " (not in this keystore)",
+                        _ => "",
+                    },
+                    a.signer_list.as_ref().map(|l| l.describe()).unwrap_or_else(|| "none".into())
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button("New regular key").clicked() {
+                        next = self.review_regular_key(false).unwrap_or_else(&mut fail);
+                    }
+                    if a.regular_key.is_some() && ui.button("Remove regular key").clicked() {
+                        next = self.review_regular_key(true).unwrap_or_else(&mut fail);
+                    }
+                });
+                if ui.button("Sign for a multi-signed account").clicked() {
+                    next = XrplScreen::Scan(ScannerView::new("Scan the multi-sign request (xrpl-multisign-request)", &["xrpl-multisign-request"]), Purpose::Multisign);
                 }
                 ui.horizontal(|ui| {
                     let label = ui.label("Templates file");
@@ -120,19 +186,26 @@ impl XrplSession {
                         Ok(s) => s,
                         Err(e) => fail(e),
                     },
+                    (Some((_, message)), Purpose::Multisign) => match self.review_multisign(&message) {
+                        Ok(s) => s,
+                        Err(e) => fail(e),
+                    },
                     (None, _) if back => XrplScreen::Home,
                     (None, purpose) => XrplScreen::Scan(scanner, purpose),
                 }
             }
-            XrplScreen::Review { prepared, mut journal, mut acknowledged } => {
+            XrplScreen::Review { reviewed, mut journal, mut acknowledged } => {
                 // The figures and warnings first, then the decision, then every field below
                 // (scrolling): the buttons never end up off screen under a long batch.
-                review_header(ui, &prepared.review, &mut acknowledged);
-                let warned = prepared.review.warnings().next().is_some();
+                if let Reviewed::Multisign(p) = &reviewed {
+                    multisign_header(ui, &p.multisign);
+                }
+                review_header(ui, reviewed.review(), &mut acknowledged);
+                let warned = reviewed.review().warnings().next().is_some();
                 let mut next = None;
                 ui.horizontal(|ui| {
                     if ui.add_enabled(!warned || acknowledged, egui::Button::new("Approve and sign")).clicked() {
-                        next = Some(match self.sign(&prepared, &mut journal) {
+                        next = Some(match self.sign(&reviewed, &mut journal) {
                             Ok(s) => s,
                             Err(e) => fail(e),
                         });
@@ -141,8 +214,18 @@ impl XrplSession {
                         next = Some(XrplScreen::Home);
                     }
                 });
-                egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| review_details(ui, &prepared.review));
-                next.unwrap_or(XrplScreen::Review { prepared, journal, acknowledged })
+                egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| review_details(ui, reviewed.review()));
+                next.unwrap_or(XrplScreen::Review { reviewed, journal, acknowledged })
+            }
+            XrplScreen::Words { words, then } => {
+                ui.heading("Write down the new regular key's words");
+                ui.label("They restore the regular key if this keystore is lost; once the master key is disabled they are the only way to sign. Keep them offline. They are shown once; the QR to carry to the online side comes next.");
+                ui.add(egui::Label::new(egui::RichText::new(words.as_str()).monospace().size(18.0)).wrap());
+                if ui.button("I wrote them down: show the QR").clicked() {
+                    XrplScreen::Show(then)
+                } else {
+                    XrplScreen::Words { words, then }
+                }
             }
         }
     }
@@ -152,6 +235,7 @@ impl XrplSession {
         let mut journal = self.journal()?;
         let unapplied = offline::reconcile(&mut self.account, &offline::report_of(&state), &mut journal).map_err(|e| e.to_string())?;
         offline::save_account(&self.keystore_dir, &self.name, &self.account)?;
+        self.load_regular_key();
         let mut text = format!("state applied: next Sequence {}, ledger {}, {} outcome(s)", self.account.next_sequence, self.account.ledger_index, state.outcomes.len());
         if !state.validated {
             text += " (WARNING: not from a validated ledger)";
@@ -166,7 +250,32 @@ impl XrplSession {
         let req = XrplSignRequestPayload::from_cbor(message).map_err(|e| e.to_string())?;
         let journal = self.journal()?;
         let prepared = offline::review_request(&self.account, &req.account, req.transactions.iter().map(|b| b.as_slice()), Some(&req.network)).map_err(|e| e.to_string())?;
-        Ok(XrplScreen::Review { prepared: Box::new(prepared), journal: Box::new(journal), acknowledged: false })
+        Ok(own_review(prepared, None, journal))
+    }
+
+    fn review_multisign(&mut self, message: &[u8]) -> Result<XrplScreen, String> {
+        let req = XrplMultisignRequestPayload::from_cbor(message).map_err(|e| e.to_string())?;
+        let journal = self.journal()?;
+        let prepared = multisig::prepare_multisign(&self.account, &req, false, &journal, crate::signer::now()).map_err(|e| e.to_string())?;
+        Ok(XrplScreen::Review { reviewed: Reviewed::Multisign(Box::new(prepared)), journal: Box::new(journal), acknowledged: false })
+    }
+
+    /// A SetRegularKey for a key made here now (or, `remove`, for none), reviewed.
+    fn review_regular_key(&mut self, remove: bool) -> Result<XrplScreen, String> {
+        if self.account.next_sequence == 0 {
+            return Err("the account's Sequence is unknown: scan the account state from the online side first".into());
+        }
+        let seed = if remove { None } else { Some(Seed::random(crate::chain::xrpl::keys::KeyType::Secp256k1).map_err(|e| e.to_string())?) };
+        let new_keys = seed.as_ref().map(Seed::key_pair);
+        let journal = self.journal()?;
+        let mut prepared = offline::prepare_batch(&self.account, &[Template::SetRegularKey { regular_key: new_keys.as_ref().map(KeyPair::address) }]).map_err(|e| e.to_string())?;
+        if let Some(k) = &new_keys {
+            prepared.review.notes.insert(
+                0,
+                format!("the new regular key {} (public key {}) was made on this machine just now; it is stored in this keystore, under this wallet's passphrase, when you sign", k.address(), hex::encode_upper(k.public_key())),
+            );
+        }
+        Ok(own_review(prepared, seed, journal))
     }
 
     fn review_templates(&mut self) -> Result<XrplScreen, String> {
@@ -177,13 +286,36 @@ impl XrplSession {
         }
         let journal = self.journal()?;
         let prepared = offline::prepare_batch(&self.account, &templates).map_err(|e| e.to_string())?;
-        Ok(XrplScreen::Review { prepared: Box::new(prepared), journal: Box::new(journal), acknowledged: false })
+        Ok(own_review(prepared, None, journal))
     }
 
-    fn sign(&mut self, prepared: &offline::Prepared, journal: &mut Journal) -> Result<XrplScreen, String> {
-        let signed = offline::sign_reviewed(&mut self.account, &self.keys, prepared, journal).map_err(|e| e.to_string())?;
-        offline::save_account(&self.keystore_dir, &self.name, &self.account)?;
-        self.show_signed(&signed)
+    fn sign(&mut self, reviewed: &Reviewed, journal: &mut Journal) -> Result<XrplScreen, String> {
+        match reviewed {
+            Reviewed::Own { prepared, new_regular_key } => {
+                if let Some(seed) = new_regular_key {
+                    // Stored before the SetRegularKey exists: a key the ledger may come to
+                    // accept is never lost because signing failed afterwards.
+                    let (mut info, secret) = offline::keystore_record(&offline::regular_key_wallet(&self.name, &seed.key_pair().address()), seed);
+                    info.public["regular_key_of"] = serde_json::json!(self.account.address);
+                    Keystore::open(&self.keystore_dir).and_then(|k| k.create(info, &secret, &self.passphrase)).map_err(|e| e.to_string())?;
+                }
+                let keys = signing_keys(&self.keys, &self.regular, self.account.master_disabled);
+                let signed = offline::sign_reviewed(&mut self.account, keys, prepared, journal).map_err(|e| e.to_string())?;
+                offline::save_account(&self.keystore_dir, &self.name, &self.account)?;
+                let then = self.show_signed(&signed)?;
+                match (new_regular_key, then) {
+                    (Some(seed), XrplScreen::Show(player)) => Ok(XrplScreen::Words { words: crate::chain::xrpl::keys::wallet_propose(seed).master_key, then: player }),
+                    (_, then) => Ok(then),
+                }
+            }
+            Reviewed::Multisign(prepared) => {
+                let keys = signing_keys(&self.keys, &self.regular, self.account.master_disabled);
+                let signature = multisig::sign_multisign(&mut self.account, keys, prepared, journal, crate::signer::now()).map_err(|e| e.to_string())?;
+                offline::save_account(&self.keystore_dir, &self.name, &self.account)?;
+                let title = format!("Your signature for {} as {}: show this to the online side", prepared.multisign.account, prepared.multisign.member);
+                Ok(XrplScreen::Show(PlayerView::new(&title, "xrpl-multisign-signature", &signature.to_cbor())?))
+            }
+        }
     }
 
     pub fn showing(screen: &XrplScreen) -> Option<&crate::transport::Player> {
@@ -194,7 +326,28 @@ impl XrplSession {
     }
 }
 
+/// The key that signs: the master key, or the regular key once the master is disabled.
+fn signing_keys<'a>(master: &'a KeyPair, regular: &'a Option<KeyPair>, master_disabled: bool) -> &'a KeyPair {
+    match regular {
+        Some(r) if master_disabled => r,
+        _ => master,
+    }
+}
+
+fn own_review(prepared: offline::Prepared, new_regular_key: Option<Seed>, journal: Journal) -> XrplScreen {
+    XrplScreen::Review { reviewed: Reviewed::Own { prepared: Box::new(prepared), new_regular_key: new_regular_key.map(Box::new) }, journal: Box::new(journal), acknowledged: false }
+}
+
 const WARNING_RED: egui::Color32 = egui::Color32::from_rgb(200, 30, 30);
+
+/// Above a member's review: for whom it signs, as whom, with what weight of which quorum.
+fn multisign_header(ui: &mut egui::Ui, m: &multisig::MultisignView) {
+    egui::Frame::group(ui.style()).stroke(egui::Stroke::new(2.0, egui::Color32::from_rgb(40, 90, 200))).show(ui, |ui| {
+        ui.label(egui::RichText::new(format!("Signing for the multi-signed account {}", m.account)).size(18.0).strong());
+        ui.label(format!("as member {} with weight {} of quorum {}", m.member, m.weight, m.quorum));
+        ui.add(egui::Label::new(format!("Signer list (the online side's claim): {}", m.list)).wrap());
+    });
+}
 
 /// Draws the top of the XRPL review model: the headline, the network, every warning
 /// (acknowledged with a tick before signing) and the notes.

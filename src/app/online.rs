@@ -3,10 +3,14 @@
 //! `xrpl-signed`, submit in groups of 10 and show the outcomes. Monero: scan the key images
 //! or signed set the offline side shows and save the file for the view-only wallet
 //! (Feather, monero-wallet-cli); with the view-only export and a monerod URL, broadcast the
-//! signed set directly. Network calls run on a worker thread.
+//! signed set directly. Network calls run on a worker thread. A multi-signed XRPL account:
+//! prepare a request, show it to each member's offline machine, scan their signatures in
+//! any order (who signed, weight so far of the quorum), combine and submit.
 
 use super::widgets::{Job, PlayerView, ScannerView, SourceFactory};
-use crate::envelope::xrpl::{Versioned, XrplAccountPayload, XrplSignedPayload};
+use crate::envelope::xrpl::{SignedEntry, Versioned, XrplAccountPayload, XrplMultisignRequestPayload, XrplMultisignSignaturePayload, XrplSignedPayload};
+use crate::signer::xrpl::multisig::MultisignCollector;
+use crate::signer::xrpl::{SignerList, Template};
 use crate::wallet::xrpl::{self as wallet, HttpTransport, RippledClient, SubmissionStore};
 use eframe::egui;
 use std::path::PathBuf;
@@ -18,10 +22,19 @@ enum Purpose {
     MoneroFile,
 }
 
+/// Collecting the members' signatures for one multi-sign request.
+struct Collect {
+    request: PlayerView,
+    collector: MultisignCollector,
+    scanner: Option<ScannerView>,
+    log: Vec<String>,
+}
+
 /// What a worker thread hands back to the UI.
 enum JobResult {
     Show { title: String, ur_type: String, message: Vec<u8> },
     Lines(Vec<String>),
+    Request(Box<XrplMultisignRequestPayload>),
 }
 
 enum Screen {
@@ -30,6 +43,7 @@ enum Screen {
     Show(PlayerView),
     Busy(Job<JobResult>),
     Lines(Vec<String>),
+    Collect(Box<Collect>),
 }
 
 pub struct OnlineApp {
@@ -41,6 +55,8 @@ pub struct OnlineApp {
     monerod_url: String,
     view_only_json: String,
     notice: Option<(bool, String)>,
+    multisig_account: String,
+    multisig_templates: String,
     /// The watched accounts, read from the database once each time the home screen is
     /// entered rather than on every repaint.
     watched: Option<Result<Vec<String>, String>>,
@@ -48,7 +64,7 @@ pub struct OnlineApp {
 
 impl OnlineApp {
     pub fn new(db: PathBuf, rippled_url: String, sources: SourceFactory) -> OnlineApp {
-        OnlineApp { db, sources, screen: Screen::Home, rippled_url, save_dir: ".".into(), monerod_url: String::new(), view_only_json: String::new(), notice: None, watched: None }
+        OnlineApp { db, sources, screen: Screen::Home, rippled_url, save_dir: ".".into(), monerod_url: String::new(), view_only_json: String::new(), notice: None, watched: None, multisig_account: String::new(), multisig_templates: String::new() }
     }
 
     /// Where scanned Monero files are saved.
@@ -59,6 +75,15 @@ impl OnlineApp {
     pub fn showing(&self) -> Option<&crate::transport::Player> {
         match &self.screen {
             Screen::Show(p) => Some(&p.player),
+            Screen::Collect(c) if c.scanner.is_none() => Some(&c.request.player),
+            _ => None,
+        }
+    }
+
+    /// While collecting signatures: who signed, and the weight so far of the quorum.
+    pub fn collecting(&self) -> Option<(Vec<String>, u32, u32)> {
+        match &self.screen {
+            Screen::Collect(c) => Some((c.collector.signers().iter().map(|s| s.to_string()).collect(), c.collector.weight(), c.collector.list().quorum)),
             _ => None,
         }
     }
@@ -121,12 +146,14 @@ impl OnlineApp {
                     }
                 },
                 Some(Ok(JobResult::Lines(lines))) => Screen::Lines(lines),
+                Some(Ok(JobResult::Request(req))) => self.collect(*req),
                 Some(Err(e)) => {
                     self.error(e);
                     Screen::Home
                 }
                 None => Screen::Busy(job),
             },
+            Screen::Collect(c) => self.collect_ui(ui, c),
             Screen::Lines(lines) => {
                 for l in &lines {
                     ui.label(l);
@@ -179,6 +206,18 @@ impl OnlineApp {
         if ui.button("Scan signed XRPL transactions").clicked() {
             next = Screen::Scan(ScannerView::new("Scan the signed transactions (xrpl-signed)", &["xrpl-signed"]), Purpose::XrplSigned);
         }
+        ui.label("A multi-signed account: its members sign on their own offline machines.");
+        ui.horizontal(|ui| {
+            let label = ui.label("Multi-signed account");
+            ui.add(egui::TextEdit::singleline(&mut self.multisig_account).desired_width(360.0)).labelled_by(label.id);
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("Templates file for it");
+            ui.add(egui::TextEdit::singleline(&mut self.multisig_templates).desired_width(360.0)).labelled_by(label.id);
+        });
+        if ui.button("Prepare multi-sign request").clicked() {
+            next = self.prepare_multisign();
+        }
         ui.separator();
         ui.heading("Monero");
         ui.label("Key images and signed sets go to your view-only wallet (Feather: Tools > Offline tx signing; monero-wallet-cli: import_key_images / submit_transfer).");
@@ -209,6 +248,101 @@ impl OnlineApp {
                 title = format!("{title} ({w})");
             }
             Ok(JobResult::Show { title, ur_type: "xrpl-state".into(), message: state.to_cbor() })
+        })
+    }
+
+    fn prepare_multisign(&mut self) -> Screen {
+        let (url, db, account) = (self.rippled_url.clone(), self.db.clone(), self.multisig_account.trim().to_owned());
+        let templates: Vec<Template> = match std::fs::read(self.multisig_templates.trim()).map_err(|e| e.to_string()).and_then(|b| serde_json::from_slice(&b).map_err(|e| format!("templates must be a JSON array: {e}"))) {
+            Ok(t) => t,
+            Err(e) => {
+                self.error(format!("{}: {e}", self.multisig_templates.trim()));
+                return Screen::Home;
+            }
+        };
+        spawn(format!("preparing a multi-sign request for {account}"), move || {
+            let client = RippledClient::new(HttpTransport::new(&url));
+            let store = SubmissionStore::open(&db).map_err(|e| e.to_string())?;
+            let req = wallet::prepare_multisign(&client, &store, &account, &templates, "mainnet", crate::signer::xrpl::DEFAULT_LEDGER_MARGIN).map_err(|e| e.to_string())?;
+            Ok(JobResult::Request(Box::new(req)))
+        })
+    }
+
+    fn collect(&mut self, req: XrplMultisignRequestPayload) -> Screen {
+        let list = SignerList::from_wire(&req.signer_list);
+        let title = format!("Multi-sign request for {}: show this to each member's offline machine", req.account);
+        let made = PlayerView::new(&title, XrplMultisignRequestPayload::UR_TYPE, &req.to_cbor()).and_then(|request| {
+            MultisignCollector::new(req, list).map(|collector| Screen::Collect(Box::new(Collect { request, collector, scanner: None, log: Vec::new() }))).map_err(|e| e.to_string())
+        });
+        made.unwrap_or_else(|e| {
+            self.error(e);
+            Screen::Home
+        })
+    }
+
+    /// The collection: the request on screen, each member with whether it signed, the
+    /// weight so far; a scanner for the next signature; combine once the quorum is met.
+    fn collect_ui(&mut self, ui: &mut egui::Ui, mut c: Box<Collect>) -> Screen {
+        let list = c.collector.list().clone();
+        let signed = c.collector.signers().iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        ui.label(egui::RichText::new(format!("Signatures: weight {} of quorum {} ({})", c.collector.weight(), list.quorum, list.describe())).size(18.0).strong());
+        for e in &list.entries {
+            let done = signed.contains(&e.account);
+            ui.label(format!("{} (weight {}): {}", e.account, e.weight, if done { "SIGNED" } else { "not yet" }));
+        }
+        for l in &c.log {
+            ui.label(egui::RichText::new(l).weak());
+        }
+        let mut next = None;
+        ui.horizontal(|ui| {
+            if c.scanner.is_none() && ui.button("Scan a member's signature").clicked() {
+                c.scanner = Some(ScannerView::new("Scan a member's signature (xrpl-multisign-signature)", &["xrpl-multisign-signature"]));
+            }
+            if ui.add_enabled(c.collector.quorum_met(), egui::Button::new("Combine and submit")).clicked() {
+                next = Some(self.combine_and_submit(&c.collector));
+            }
+            if ui.button("Back").clicked() {
+                next = Some(Screen::Home);
+            }
+        });
+        if let Some(scanner) = c.scanner.as_mut() {
+            if let Some((_, message)) = scanner.ui(ui, &self.sources) {
+                c.scanner = None;
+                let line = match XrplMultisignSignaturePayload::from_cbor(&message).map_err(|e| e.to_string()).and_then(|p| c.collector.add(&p).map(|new| (p.signer, new)).map_err(|e| e.to_string())) {
+                    Ok((signer, true)) => format!("{signer} signed; weight {} of quorum {}", c.collector.weight(), list.quorum),
+                    Ok((signer, false)) => format!("{signer} had signed already"),
+                    Err(e) => format!("refused: {e}"),
+                };
+                c.log.push(line);
+            } else if ui.button("Stop scanning").clicked() {
+                c.scanner = None;
+            }
+        } else {
+            c.request.ui(ui);
+        }
+        next.unwrap_or(Screen::Collect(c))
+    }
+
+    fn combine_and_submit(&mut self, collector: &MultisignCollector) -> Screen {
+        let combined = match collector.combine() {
+            Ok(c) => c,
+            Err(e) => {
+                self.error(e);
+                return Screen::Home;
+            }
+        };
+        let (url, db) = (self.rippled_url.clone(), self.db.clone());
+        let account = collector.account().to_owned();
+        spawn(format!("submitting the multi-signed transaction(s) of {account}"), move || {
+            let entries = combined
+                .iter()
+                .map(|t| Ok(SignedEntry { blob: hex::decode(&t.tx_blob).map_err(|e| e.to_string())?, hash: hex::decode(&t.hash).map_err(|e| e.to_string())?, sequence: t.sequence, last_ledger_sequence: t.last_ledger_sequence }))
+                .collect::<Result<Vec<_>, String>>()?;
+            let store = SubmissionStore::open(&db).map_err(|e| e.to_string())?;
+            store.add(&account, &entries).map_err(|e| e.to_string())?;
+            let client = RippledClient::new(HttpTransport::new(&url));
+            let outcomes = wallet::submit_pending(&client, &store, &account, Duration::from_millis(300), Duration::from_secs(60)).map_err(|e| e.to_string())?;
+            Ok(JobResult::Lines(outcomes.iter().map(outcome_line).collect()))
         })
     }
 

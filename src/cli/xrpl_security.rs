@@ -5,16 +5,11 @@
 use super::xrpl_account::{confirm_review, keystore, load_state, open_journal, passphrase, read_payload, save_state, write_payload, write_signed, KeystoreArgs, PayloadOut};
 use crate::chain::xrpl::keys::{wallet_propose, KeyPair, KeyType, Seed};
 use crate::envelope::xrpl::*;
-use crate::signer::xrpl::{self as offline, multisig, Template, XrplAccount};
+use crate::signer::xrpl::{self as offline, multisig, regular_key_wallet, Template, XrplAccount};
 use anyhow::{bail, Context, Result};
 use std::path::Path;
 use zeroize::Zeroizing;
 
-/// The keystore entry that holds a regular key of `wallet`: named after the key's address,
-/// so a rotation never overwrites the key still in force.
-pub fn regular_key_wallet(wallet: &str, address: &str) -> String {
-    format!("{wallet}_rk_{}", &address[..address.len().min(12)])
-}
 
 /// The key this machine signs with: the master key, or (`with_regular_key`) the regular
 /// key the ledger last reported, from its own keystore entry. One passphrase prompt.

@@ -613,6 +613,13 @@ pub fn keystore_record(name: &str, seed: &crate::chain::xrpl::keys::Seed) -> (cr
     (crate::keystore::WalletInfo { name: name.to_owned(), chain: "xrpl".into(), public }, secret)
 }
 
+/// The keystore entry that holds a regular key of `wallet`: named after the key's address,
+/// so a rotation never overwrites the key still in force (the CLI's `regular-key` and the
+/// app's regular key screen make these).
+pub fn regular_key_wallet(wallet: &str, address: &str) -> String {
+    format!("{wallet}_rk_{}", address.get(..12).unwrap_or(address))
+}
+
 /// The key pair stored in the keystore for an XRPL wallet: 16 bytes of entropy and a
 /// key-type byte (0 secp256k1, 1 Ed25519).
 pub fn keys_from_secret(secret: &[u8]) -> Option<KeyPair> {

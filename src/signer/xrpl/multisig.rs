@@ -409,6 +409,11 @@ impl MultisignCollector {
         &self.list
     }
 
+    /// The multi-signed account.
+    pub fn account(&self) -> &str {
+        &self.request.account
+    }
+
     /// Who signed so far.
     pub fn signers(&self) -> Vec<&str> {
         self.signed.iter().map(|s| s.0.as_str()).collect()

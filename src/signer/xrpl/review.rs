@@ -501,6 +501,9 @@ fn currency_text(c: &str) -> String {
 fn blob_text(h: &str) -> String {
     let bytes = hex::decode(h).unwrap_or_default();
     let n = bytes.len();
+    if n == 0 {
+        return "empty (0 bytes)".into();
+    }
     match std::str::from_utf8(&bytes) {
         Ok(t) if n > 0 && t.chars().all(|c| !c.is_control() || c == '\n') => format!("\"{}\" (text; hex {h}, {n} bytes)", t.escape_debug()),
         _ => format!("hex {h} ({n} bytes)"),
