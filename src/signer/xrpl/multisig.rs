@@ -396,6 +396,8 @@ impl MultisignCollector {
     /// `list` is the signer list the online side knows from the ledger (the request's own,
     /// when it was prepared here).
     pub fn new(request: XrplMultisignRequestPayload, list: SignerList) -> Result<Self, SignerError> {
+        // A list rippled could not hold (no quorum, say) would let "no signatures" count.
+        list.check(&request.account)?;
         let mut txs = Vec::new();
         let mut digests = Vec::new();
         for blob in &request.transactions {
