@@ -172,7 +172,7 @@ pub enum SignerError {
     Review(#[from] ReviewRefusal),
     #[error(transparent)]
     Multisig(#[from] MultisigError),
-    #[error("the ledger has the master key of {0} disabled (as last reported): sign with its regular key")]
+    #[error("the ledger has the master key of {0} disabled (as last reported): sign with its regular key (on the CLI: --with-regular-key)")]
     MasterDisabled(String),
 }
 
