@@ -104,25 +104,42 @@ struct EncodeArgs {
     /// UR type, e.g. bytes, xmr-txunsigned.
     #[arg(long = "type", value_name = "TYPE")]
     ur_type: String,
-    /// Largest fragment in bytes.
-    #[arg(long, default_value_t = crate::transport::demo::DEFAULT_MAX_FRAGMENT_LEN)]
-    max_fragment: usize,
-    /// How many parts (default seqLen; more adds fountain parts).
+    /// Largest fragment in bytes (default 1000; with --profile, the profile's).
+    #[arg(long)]
+    max_fragment: Option<usize>,
+    /// How many parts (default seqLen; more adds fountain parts, or loops a profile's
+    /// plain parts).
     #[arg(long)]
     count: Option<usize>,
     /// The input is raw bytes: wrap them in a CBOR byte string first.
     #[arg(long)]
     wrap_bytes: bool,
+    /// Show it as the player does for another wallet: standard, cake, feather, anonero,
+    /// xaman (one signed XRPL transaction as a static hex code), keystone-xrpl.
+    #[arg(long)]
+    profile: Option<String>,
+    /// For xaman and keystone-xrpl: which transaction of the batch (1-based).
+    #[arg(long)]
+    index: Option<usize>,
     /// The UR message (CBOR), or raw bytes with --wrap-bytes; `-` or nothing for stdin.
     file: Option<PathBuf>,
 }
 
 impl EncodeArgs {
-    /// The encoder and the parts asked for.
+    fn profile(&self) -> Result<Option<crate::transport::Profile>> {
+        Ok(self.profile.as_deref().map(crate::transport::Profile::parse).transpose()?)
+    }
+
+    /// The parts asked for: the encoder's, or exactly what the player shows with the profile.
     fn parts(&self) -> Result<Vec<String>> {
         let input = read_input(self.file.as_deref())?;
         let message = message_from_input(&self.ur_type, input, self.wrap_bytes)?;
-        let mut encoder = crate::transport::UrEncoder::new(&self.ur_type, &message, self.max_fragment)?;
+        if let Some(profile) = self.profile()? {
+            let mut stream = crate::transport::profile::Stream::new(profile, &self.ur_type, &message, self.max_fragment, self.index)?;
+            let count = self.count.unwrap_or(stream.seq_len());
+            return Ok(stream.texts(count));
+        }
+        let mut encoder = crate::transport::UrEncoder::new(&self.ur_type, &message, self.max_fragment.unwrap_or(crate::transport::demo::DEFAULT_MAX_FRAGMENT_LEN))?;
         let count = self.count.unwrap_or(encoder.seq_len());
         Ok(encoder.parts(count))
     }

@@ -30,9 +30,9 @@ pub enum QrCommand {
     Render {
         #[command(flatten)]
         input: EncodeArgs,
-        /// Error-correction level.
-        #[arg(long, value_enum, default_value = "l")]
-        ec: Ec,
+        /// Error-correction level (default L; with --profile, the profile's).
+        #[arg(long, value_enum)]
+        ec: Option<Ec>,
         /// Pixels per module.
         #[arg(long, default_value_t = 4)]
         module_px: u32,
@@ -42,9 +42,9 @@ pub enum QrCommand {
         /// Also write an animated GIF.
         #[arg(long, value_name = "FILE")]
         gif: Option<PathBuf>,
-        /// GIF frame rate.
-        #[arg(long, default_value_t = 8)]
-        fps: u32,
+        /// GIF frame rate (default 8; with --profile, the profile's).
+        #[arg(long)]
+        fps: Option<u32>,
     },
     /// Reassemble a payload from image files (PNG or JPEG), read in name order.
     Scan {
@@ -63,7 +63,9 @@ pub fn run(cmd: QrCommand) -> Result<()> {
             let parts = input.parts()?;
             let count = parts.len();
             std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-            let ec: EcLevel = ec.into();
+            let profile = input.profile()?.map(|p| p.spec());
+            let ec: EcLevel = ec.map(EcLevel::from).or(profile.map(|p| p.ec)).unwrap_or(DEFAULT_EC);
+            let fps = fps.unwrap_or_else(|| profile.map(|p| p.fps.round() as u32).unwrap_or(8));
             let mut frames = Vec::new();
             for (i, part) in parts.iter().enumerate() {
                 let image = qr::render(&qr::symbol(part, ec)?, module_px.max(1));

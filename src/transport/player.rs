@@ -1,8 +1,9 @@
 //! The animated QR player's state, without a screen: which UR part shows now, at what
 //! frame rate and fragment size, paused or not. The apps draw [`Player::symbol`].
 
-use super::qr::{self, EcLevel, QrError, Symbol};
-use super::{TransportError, UrEncoder};
+use super::profile::{Profile, ProfileError, Stream};
+use super::qr::{self, QrError, Symbol};
+use super::TransportError;
 
 /// Defaults chosen by measurement on the virtual camera (docs/app.md).
 pub const DEFAULT_FPS: f32 = 8.0;
@@ -14,12 +15,19 @@ pub enum PlayerError {
     Transport(#[from] TransportError),
     #[error("cannot draw the QR code: {0}")]
     Qr(#[from] QrError),
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
 }
 
 pub struct Player {
+    profile: Profile,
+    /// The payload as given (for a profile that shows something else, such as Xaman's hex
+    /// of one transaction, [`Player::message`] is still this).
     ur_type: String,
     message: Vec<u8>,
-    encoder: UrEncoder,
+    /// Which transaction a one-transaction profile shows (1-based).
+    index: Option<usize>,
+    stream: Stream,
     fragment: usize,
     fps: f32,
     paused: bool,
@@ -32,25 +40,51 @@ pub struct Player {
 
 impl Player {
     pub fn new(ur_type: &str, message: &[u8], fragment: usize, fps: f32) -> Result<Player, PlayerError> {
-        let mut encoder = UrEncoder::new(ur_type, message, fragment)?;
-        let text = encoder.next_part();
-        let symbol = qr::symbol(&text, EcLevel::L)?;
-        Ok(Player { ur_type: ur_type.to_owned(), message: message.to_vec(), encoder, fragment, fps: fps.clamp(1.0, 30.0), paused: false, shown: 1, text, symbol, since: 0.0 })
+        Player::with_profile(Profile::Standard, ur_type, message, Some(fragment), Some(fps), None)
+    }
+
+    /// A player showing `message` the way `profile` says (fragment and fps default to the
+    /// profile's and stay within what its peer takes); `index` picks one transaction for the
+    /// one-transaction profiles (Xaman, keystone-xrpl).
+    pub fn with_profile(profile: Profile, ur_type: &str, message: &[u8], fragment: Option<usize>, fps: Option<f32>, index: Option<usize>) -> Result<Player, PlayerError> {
+        let mut stream = Stream::new(profile, ur_type, message, fragment, index)?;
+        let spec = *stream.spec();
+        let fps = fps.unwrap_or(spec.fps).clamp(1.0, spec.max_fps.unwrap_or(30.0));
+        let text = stream.next_text();
+        let symbol = qr::symbol(&text, spec.ec)?;
+        Ok(Player { profile, ur_type: ur_type.to_owned(), message: message.to_vec(), index, fragment: stream.fragment(), stream, fps, paused: false, shown: 1, text, symbol, since: 0.0 })
     }
 
     /// Advances to the part due at `now` (seconds, any monotonic clock).
     pub fn tick(&mut self, now: f64) -> Result<(), PlayerError> {
-        if self.paused || self.encoder.is_single_part() {
+        if self.paused || self.stream.is_static() {
             self.since = now;
             return Ok(());
         }
         if now - self.since >= 1.0 / self.fps as f64 {
             self.since = now;
-            self.text = self.encoder.next_part();
-            self.symbol = qr::symbol(&self.text, EcLevel::L)?;
+            self.text = self.stream.next_text();
+            self.symbol = qr::symbol(&self.text, self.stream.spec().ec)?;
             self.shown += 1;
         }
         Ok(())
+    }
+
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// Shows the payload with another profile, from its first part.
+    pub fn set_profile(&mut self, profile: Profile, index: Option<usize>) -> Result<(), PlayerError> {
+        if profile != self.profile || index != self.index {
+            *self = Player::with_profile(profile, &self.ur_type.clone(), &self.message.clone(), None, None, index)?;
+        }
+        Ok(())
+    }
+
+    /// The UR type on screen (`bytes` for keystone-xrpl).
+    pub fn shown_type(&self) -> &str {
+        self.stream.ur_type()
     }
 
     pub fn symbol(&self) -> &Symbol {
@@ -70,7 +104,7 @@ impl Player {
     }
 
     pub fn seq_len(&self) -> usize {
-        self.encoder.seq_len()
+        self.stream.seq_len()
     }
 
     pub fn shown(&self) -> u64 {
@@ -94,24 +128,25 @@ impl Player {
     }
 
     pub fn set_fps(&mut self, fps: f32) {
-        self.fps = fps.clamp(1.0, 30.0);
+        self.fps = fps.clamp(1.0, self.stream.spec().max_fps.unwrap_or(30.0));
     }
 
     /// A new fragment size restarts the sequence (a reader that joined keeps nothing useful).
     pub fn set_fragment(&mut self, fragment: usize) -> Result<(), PlayerError> {
         if fragment != self.fragment {
-            *self = Player::new(&self.ur_type.clone(), &self.message.clone(), fragment, self.fps)?;
+            *self = Player::with_profile(self.profile, &self.ur_type.clone(), &self.message.clone(), Some(fragment), Some(self.fps), self.index)?;
         }
         Ok(())
     }
 
     /// Every part of one full cycle, as text ("show as file instead").
     pub fn all_parts_text(&self) -> String {
-        let mut enc = match UrEncoder::new(&self.ur_type, &self.message, self.fragment) {
-            Ok(e) => e,
-            Err(_) => return String::new(),
-        };
-        let n = if enc.is_single_part() { 1 } else { enc.seq_len() };
-        enc.parts(n).join("\n") + "\n"
+        match Stream::new(self.profile, &self.ur_type, &self.message, Some(self.fragment), self.index) {
+            Ok(mut s) => {
+                let n = s.seq_len();
+                s.texts(n).join("\n") + "\n"
+            }
+            Err(_) => String::new(),
+        }
     }
 }

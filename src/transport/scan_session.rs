@@ -71,18 +71,51 @@ pub fn explain(e: &TransportError) -> String {
     }
 }
 
-/// Feeds one scanned text to the decoder, refusing types outside `accepted`.
-pub fn receive(decoder: &mut UrDecoder, accepted: &[String], text: &str) -> Result<(), String> {
+/// Feeds one scanned text to the decoder, refusing types outside `accepted`. Returns a
+/// whole payload when the text completes one in another wallet's form: a signed XRPL
+/// transaction as bare hex (what Xaman reads and shows), or a Keystone-style `bytes` UR
+/// holding a signed XRPL blob, each taken as a one-transaction `xrpl-signed` where that is
+/// accepted.
+pub fn receive(decoder: &mut UrDecoder, accepted: &[String], text: &str) -> Result<Option<(String, Vec<u8>)>, String> {
+    let takes = |t: &str| accepted.is_empty() || accepted.iter().any(|a| a == t);
+    if takes("xrpl-signed") && !super::profile::is_ur(text) {
+        if let Some(blob) = super::profile::xrpl_signed_hex(text) {
+            return signed_payload(&blob).map(|m| Some(("xrpl-signed".to_owned(), m)));
+        }
+    }
     decoder.receive(text).map_err(|e| explain(&e))?;
     match decoder.ur_type() {
-        Some(t) if !accepted.is_empty() && !accepted.iter().any(|a| a == t) => {
+        // A Keystone-style answer: a bytes UR of the signed blob.
+        Some("bytes") if !takes("bytes") && takes("xrpl-signed") => match decoder.message() {
+            Some(m) => {
+                let blob = crate::envelope::unwrap_bytes(m).map_err(|e| e.to_string());
+                decoder.reset();
+                let blob = blob?;
+                match crate::chain::xrpl::codec::decode(&blob) {
+                    Ok(tx) if tx.get("TxnSignature").is_some() || tx.get("Signers").is_some() => signed_payload(&blob).map(|m| Some(("xrpl-signed".to_owned(), m))),
+                    _ => Err("a 'bytes' code that is not a signed XRPL transaction; this screen expects xrpl-signed".into()),
+                }
+            }
+            None => Ok(None),
+        },
+        Some(t) if !takes(t) => {
             let found = t.to_owned();
             // Keep nothing of a transfer this screen does not take.
             decoder.reset();
             Err(format!("a '{found}' code; this screen expects {}", accepted.join(" or ")))
         }
-        _ => Ok(()),
+        _ => Ok(None),
     }
+}
+
+/// A one-transaction `xrpl-signed` payload for a signed blob, its fields read from it.
+fn signed_payload(blob: &[u8]) -> Result<Vec<u8>, String> {
+    use crate::envelope::xrpl::{SignedEntry, Versioned, XrplSignedPayload, VERSION};
+    let tx = crate::chain::xrpl::codec::decode(blob).map_err(|e| e.to_string())?;
+    let field = |k| crate::chain::xrpl::u32_field(&tx, k);
+    let hash = hex::decode(crate::chain::xrpl::sign::transaction_hash(blob)).map_err(|e| e.to_string())?;
+    let entry = SignedEntry { blob: blob.to_vec(), hash, sequence: field("Sequence").unwrap_or(0), last_ledger_sequence: field("LastLedgerSequence").unwrap_or(0) };
+    Ok(XrplSignedPayload { version: VERSION, transactions: vec![entry] }.to_cbor())
 }
 
 /// Decodes pasted or loaded UR text (one part a line).
@@ -90,8 +123,10 @@ pub fn decode_text(text: &str, accepted: &[String]) -> Result<(String, Vec<u8>),
     let mut decoder = UrDecoder::new(None);
     let mut last = None;
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if let Err(e) = receive(&mut decoder, accepted, line) {
-            last = Some(e);
+        match receive(&mut decoder, accepted, line) {
+            Ok(Some(done)) => return Ok(done),
+            Ok(None) => {}
+            Err(e) => last = Some(e),
         }
         if let (Some(t), Some(m)) = (decoder.ur_type(), decoder.message()) {
             return Ok((t.to_owned(), m.to_vec()));
@@ -315,7 +350,12 @@ impl Decoder {
         for code in found {
             status.codes_read += 1;
             match receive(decoder, &self.accepted, &code.text) {
-                Ok(()) => status.notice = None,
+                Ok(Some((ur_type, message))) => {
+                    let _ = self.tx.send(ScanEvent::Status(status.clone()));
+                    let _ = self.tx.send(ScanEvent::Complete { ur_type, message });
+                    return true;
+                }
+                Ok(None) => status.notice = None,
                 Err(e) => status.notice = Some(e),
             }
         }

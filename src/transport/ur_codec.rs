@@ -10,6 +10,9 @@ use super::TransportError;
 pub struct UrEncoder {
     ur_type: String,
     kind: EncoderKind,
+    /// Kept to start the sequence again from part 1 ([`UrEncoder::restart`]).
+    message: Vec<u8>,
+    max_fragment_len: usize,
 }
 
 enum EncoderKind {
@@ -19,6 +22,16 @@ enum EncoderKind {
 
 impl UrEncoder {
     pub fn new(ur_type: &str, message: &[u8], max_fragment_len: usize) -> Result<Self, TransportError> {
+        Self::build(ur_type, message, max_fragment_len, false)
+    }
+
+    /// Always the multi-part form `ur:type/i-n/...`, even when one part holds the message
+    /// (`1-1`): what scanners that read only that form need (Cake Wallet's).
+    pub fn new_multipart(ur_type: &str, message: &[u8], max_fragment_len: usize) -> Result<Self, TransportError> {
+        Self::build(ur_type, message, max_fragment_len, true)
+    }
+
+    fn build(ur_type: &str, message: &[u8], max_fragment_len: usize, multipart: bool) -> Result<Self, TransportError> {
         if !part::is_valid_type(ur_type) {
             return Err(TransportError::Malformed("UR type must be lowercase letters, digits and '-'"));
         }
@@ -31,14 +44,23 @@ impl UrEncoder {
         if message.len() > u32::MAX as usize {
             return Err(TransportError::MessageTooLarge { claimed: message.len(), limit: u32::MAX as usize });
         }
-        let kind = if message.len() <= max_fragment_len {
+        let kind = if message.len() <= max_fragment_len && !multipart {
             EncoderKind::Single(part::format_single(ur_type, message))
         } else {
             let enc = ur::fountain::Encoder::new(message, max_fragment_len)
                 .map_err(|_| TransportError::InvalidFragmentLen)?;
             EncoderKind::Multi(enc)
         };
-        Ok(Self { ur_type: ur_type.to_owned(), kind })
+        Ok(Self { ur_type: ur_type.to_owned(), kind, message: message.to_vec(), max_fragment_len })
+    }
+
+    /// Starts again from the first plain part (for a loop of the plain parts only).
+    pub fn restart(&mut self) {
+        if let EncoderKind::Multi(enc) = &mut self.kind {
+            if let Ok(fresh) = ur::fountain::Encoder::new(&self.message, self.max_fragment_len) {
+                *enc = fresh;
+            }
+        }
     }
 
     /// Number of fragments; 1 for a single-part UR.
