@@ -1,6 +1,6 @@
 //! XRPL account security across the apps' screens, through the virtual camera, against the
 //! rippled stand-in: the treasury's offline app makes a regular key (words shown once, then
-//! the QR), the online app submits it; with a 2-of-3 signer list in force, the online app
+//! the QR, shown here in Xaman's style: one static hex code), the online app submits it; with a 2-of-3 signer list in force, the online app
 //! prepares a multi-signed payment, three members' offline apps (three keystores) scan it,
 //! two review and sign it, the online app scans their signatures in any order, shows who
 //! signed and the weight so far, combines and submits.
@@ -108,6 +108,12 @@ fn a_regular_key_and_a_two_of_three_payment_across_four_offline_apps_and_the_onl
     let regular = tx["RegularKey"].as_str().unwrap().to_owned();
     let stored = airsign::keystore::Keystore::open(&dir.join("treasury-keys")).unwrap().list().unwrap();
     assert!(stored.iter().any(|w| w.public["address"] == regular.as_str()), "the new key is in the keystore before its QR shows");
+    // Shown as Xaman takes it (one static hex code), which the online app reads too.
+    treasury.get_by_label("show for").click();
+    treasury.run_steps(2);
+    treasury.get_by_label("xaman").click();
+    treasury.run_steps(2);
+    assert_eq!(treasury.state().showing().unwrap().part_text(), hex::encode_upper(&signed.transactions[0].blob));
     film(&mut treasury, OfflineApp::showing, &to_online);
     treasury.get_by_label("Done").click();
     treasury.run_steps(2);

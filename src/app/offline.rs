@@ -65,6 +65,8 @@ struct Unlocked {
 pub struct OfflineApp {
     keystore_dir: PathBuf,
     sources: SourceFactory,
+    /// The player's profile per payload type, kept beside the keystore.
+    profiles: super::widgets::SharedProfiles,
     screen: Screen,
     wallet_name: String,
     passphrase: SecretText,
@@ -83,6 +85,7 @@ pub struct OfflineApp {
 impl OfflineApp {
     pub fn new(keystore_dir: PathBuf, sources: SourceFactory) -> OfflineApp {
         OfflineApp {
+            profiles: super::widgets::ProfileMemory::open(keystore_dir.join("player-profiles.json")),
             keystore_dir,
             sources,
             screen: Screen::Start,
@@ -182,7 +185,7 @@ impl OfflineApp {
                 None => Screen::Signing(job),
             },
             Screen::Xrpl(x) => match &mut self.xrpl {
-                Some(session) => Screen::Xrpl(session.ui(ui, x, &self.sources, &mut self.notice)),
+                Some(session) => Screen::Xrpl(session.ui(ui, x, &self.sources, &self.profiles, &mut self.notice)),
                 None => Screen::Start,
             },
             Screen::ViewOnly { json, mut texture } => {
@@ -213,6 +216,7 @@ impl OfflineApp {
                 }
             }
             Screen::Show(mut player) => {
+                player.remember(&self.profiles);
                 if player.ui_with_done(ui) {
                     Screen::Home
                 } else {

@@ -106,7 +106,7 @@ impl XrplSession {
     }
 
     /// Draws one XRPL screen; errors and news go to `notice`.
-    pub fn ui(&mut self, ui: &mut egui::Ui, screen: XrplScreen, sources: &SourceFactory, notice: &mut Option<(bool, String)>) -> XrplScreen {
+    pub fn ui(&mut self, ui: &mut egui::Ui, screen: XrplScreen, sources: &SourceFactory, profiles: &super::widgets::SharedProfiles, notice: &mut Option<(bool, String)>) -> XrplScreen {
         let mut fail = |e: String| {
             *notice = Some((true, e));
             XrplScreen::Home
@@ -165,6 +165,7 @@ impl XrplSession {
                 next
             }
             XrplScreen::Show(mut player) => {
+                player.remember(profiles);
                 if player.ui_with_done(ui) {
                     XrplScreen::Home
                 } else {

@@ -57,6 +57,8 @@ pub struct OnlineApp {
     notice: Option<(bool, String)>,
     multisig_account: String,
     multisig_templates: String,
+    /// The player's profile per payload type, kept beside the database.
+    profiles: super::widgets::SharedProfiles,
     /// The watched accounts, read from the database once each time the home screen is
     /// entered rather than on every repaint.
     watched: Option<Result<Vec<String>, String>>,
@@ -64,7 +66,8 @@ pub struct OnlineApp {
 
 impl OnlineApp {
     pub fn new(db: PathBuf, rippled_url: String, sources: SourceFactory) -> OnlineApp {
-        OnlineApp { db, sources, screen: Screen::Home, rippled_url, save_dir: ".".into(), monerod_url: String::new(), view_only_json: String::new(), notice: None, watched: None, multisig_account: String::new(), multisig_templates: String::new() }
+        let profiles = super::widgets::ProfileMemory::open(db.with_extension("player-profiles.json"));
+        OnlineApp { profiles, db, sources, screen: Screen::Home, rippled_url, save_dir: ".".into(), monerod_url: String::new(), view_only_json: String::new(), notice: None, watched: None, multisig_account: String::new(), multisig_templates: String::new() }
     }
 
     /// Where scanned Monero files are saved.
@@ -131,6 +134,7 @@ impl OnlineApp {
                 }
             }
             Screen::Show(mut player) => {
+                player.remember(&self.profiles);
                 if player.ui_with_done(ui) {
                     Screen::Home
                 } else {
@@ -318,6 +322,7 @@ impl OnlineApp {
                 c.scanner = None;
             }
         } else {
+            c.request.remember(&self.profiles);
             c.request.ui(ui);
         }
         next.unwrap_or(Screen::Collect(c))

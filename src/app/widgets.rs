@@ -1,11 +1,14 @@
 //! The two pieces both apps share: the animated QR player and the scanner panel.
 
 use crate::transport::player::{Player, DEFAULT_FPS, DEFAULT_FRAGMENT};
+use crate::transport::profile::Profile;
 use crate::transport::scan_session::{decode_text, ScanEvent, ScanSession, ScanStatus};
 use crate::transport::webcam::{CameraChoice, DeviceKind, DEFAULT_RESOLUTION, RESOLUTIONS};
 use crate::transport::FrameSource;
 use eframe::egui;
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 /// Where scanner frames come from: the webcams in the apps, the virtual camera in tests.
 pub trait Cameras: Send + Sync {
@@ -79,24 +82,132 @@ pub fn notice_line(ui: &mut egui::Ui, notice: &Option<(bool, String)>) {
     }
 }
 
+/// The display profile chosen for each payload type, remembered across screens and
+/// restarts in a small JSON file (nothing secret: type names and profile names).
+#[derive(Default)]
+pub struct ProfileMemory {
+    path: Option<PathBuf>,
+    chosen: BTreeMap<String, String>,
+}
+
+pub type SharedProfiles = Arc<Mutex<ProfileMemory>>;
+
+impl ProfileMemory {
+    /// Reads the choices kept at `path` (none yet, or an unreadable file: none).
+    pub fn open(path: PathBuf) -> SharedProfiles {
+        let chosen = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+        Arc::new(Mutex::new(ProfileMemory { path: Some(path), chosen }))
+    }
+
+    pub fn get(&self, ur_type: &str) -> Option<Profile> {
+        self.chosen.get(ur_type).and_then(|n| Profile::parse(n).ok())
+    }
+
+    fn set(&mut self, ur_type: &str, profile: Profile) -> Result<(), String> {
+        self.chosen.insert(ur_type.to_owned(), profile.name().to_owned());
+        match &self.path {
+            Some(path) => {
+                let json = serde_json::to_vec_pretty(&self.chosen).map_err(|e| e.to_string())?;
+                crate::keystore::write_durably(path, &json).map_err(|e| format!("cannot remember the choice in {}: {e}", path.display()))
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// How many transactions an `xrpl-signed` payload holds (for the one-at-a-time profiles).
+fn transactions_in(ur_type: &str, message: &[u8]) -> usize {
+    use crate::envelope::xrpl::Versioned;
+    if ur_type != "xrpl-signed" {
+        return 1;
+    }
+    crate::envelope::xrpl::XrplSignedPayload::from_cbor(message).map(|p| p.transactions.len()).unwrap_or(1)
+}
+
 /// A payload on screen as an animated QR code.
 pub struct PlayerView {
     pub title: String,
     pub player: Player,
     /// The texture of the part on screen, keyed by (fragment size, part number): a new
     /// fragment size restarts the numbering.
-    texture: Option<((usize, u64), egui::TextureHandle)>,
+    texture: Option<((Profile, usize, usize, u64), egui::TextureHandle)>,
     show_text: bool,
     error: Option<String>,
     /// "Save as file": the path typed, and what the last save did.
     save_path: String,
     saved: Option<Result<String, String>>,
+    /// Where the profile choice is remembered, once the app attached it.
+    memory: Option<SharedProfiles>,
+    /// Which transaction a one-at-a-time profile shows (1-based), and how many there are.
+    index: usize,
+    transactions: usize,
 }
 
 impl PlayerView {
     pub fn new(title: &str, ur_type: &str, message: &[u8]) -> Result<PlayerView, String> {
         let player = Player::new(ur_type, message, DEFAULT_FRAGMENT, DEFAULT_FPS).map_err(|e| e.to_string())?;
-        Ok(PlayerView { title: title.to_owned(), player, texture: None, show_text: false, error: None, save_path: String::new(), saved: None })
+        let transactions = transactions_in(ur_type, message);
+        Ok(PlayerView { title: title.to_owned(), player, texture: None, show_text: false, error: None, save_path: String::new(), saved: None, memory: None, index: 1, transactions })
+    }
+
+    /// Attaches the app's remembered choices (once) and shows the payload with the profile
+    /// chosen last for its type.
+    pub fn remember(&mut self, memory: &SharedProfiles) {
+        if self.memory.is_some() {
+            return;
+        }
+        self.memory = Some(memory.clone());
+        let chosen = memory.lock().ok().and_then(|m| m.get(self.player.ur_type()));
+        if let Some(p) = chosen {
+            self.show_for(p);
+        }
+    }
+
+    /// Shows the payload with `profile` (a one-at-a-time profile from transaction 1).
+    fn show_for(&mut self, profile: Profile) {
+        self.index = 1;
+        let index = profile.shows().map(|_| self.index);
+        match self.player.set_profile(profile, index) {
+            Ok(()) => self.error = None,
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// The profile picker: the profiles that can show this payload, each with the apps it
+    /// is for; one-at-a-time profiles page through a batch.
+    fn profile_ui(&mut self, ui: &mut egui::Ui) {
+        let current = self.player.profile();
+        let ur_type = self.player.ur_type().to_owned();
+        let mut picked = None;
+        ui.horizontal(|ui| {
+            egui::ComboBox::from_label("show for").selected_text(current.name()).show_ui(ui, |ui| {
+                for p in Profile::ALL.into_iter().filter(|p| p.shows().is_none_or(|t| t == ur_type)) {
+                    if ui.selectable_label(p == current, p.name()).on_hover_text(p.spec().for_apps).clicked() {
+                        picked = Some(p);
+                    }
+                }
+            });
+            ui.label(format!("for {}", current.spec().for_apps));
+        });
+        if let Some(p) = picked.filter(|p| *p != current) {
+            self.show_for(p);
+            if let Some(m) = &self.memory {
+                if let Err(e) = m.lock().map_err(|_| "the settings are unavailable".to_owned()).and_then(|mut m| m.set(&ur_type, p)) {
+                    self.error = Some(e);
+                }
+            }
+        }
+        if current.shows().is_some() && self.transactions > 1 {
+            ui.horizontal(|ui| {
+                ui.label(format!("Transaction {} of {} (this profile shows one at a time)", self.index, self.transactions));
+                if ui.add_enabled(self.index < self.transactions, egui::Button::new("Next transaction")).clicked() {
+                    self.index += 1;
+                    if let Err(e) = self.player.set_profile(current, Some(self.index)) {
+                        self.error = Some(e.to_string());
+                    }
+                }
+            });
+        }
     }
 
     /// The player with a "Done" button above it (above, so it stays in reach whatever the
@@ -113,9 +224,10 @@ impl PlayerView {
             self.error = Some(e.to_string());
         }
         ui.heading(&self.title);
+        self.profile_ui(ui);
         ui.label(format!(
             "{} · {} fragments of up to {} bytes · part {}{}",
-            self.player.ur_type(),
+            self.player.shown_type(),
             self.player.seq_len(),
             self.player.fragment(),
             self.player.shown(),
@@ -169,7 +281,7 @@ impl PlayerView {
         }
         // A white card with the code: black on white whatever the theme, quiet zone included.
         // Drawn once per part, not once per repaint.
-        let key = (self.player.fragment(), self.player.shown());
+        let key = (self.player.profile(), self.index, self.player.fragment(), self.player.shown());
         if self.texture.as_ref().is_none_or(|(k, _)| *k != key) {
             self.texture = Some((key, qr_texture(ui.ctx(), "qr", self.player.symbol())));
         }
