@@ -64,3 +64,82 @@ fn a_profile_picked_for_a_payload_type_is_shown_and_remembered() {
     assert!(h.state().showing().unwrap().part_text().starts_with("ur:xrpl-account/1-1/"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Keystone's SDK (fixtures/keystone) makes the request a Keystone-style tool shows; the
+/// offline app scans it through the virtual camera, reviews and signs it, and answers with
+/// a bytes code that the SDK's parseSignature reads. Then the same Sequence, not in the
+/// ledger, is replaced on screen with a higher fee.
+#[test]
+fn a_keystone_style_request_and_a_replacement_on_screen() {
+    use airsign::envelope::xrpl::{Versioned, XrplSignedPayload, XrplStatePayload};
+    use airsign::signer::xrpl as offline;
+    let dir = std::env::temp_dir().join(format!("airsign-app-keystone-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    // The account as an earlier xrpl-state left it: next Sequence 5, ledger 8800.
+    let seed = airsign::chain::xrpl::keys::Seed::parse("shYHSiJod8CLPTj1SNJ2PdUFj4pFk", None).unwrap();
+    let (info, secret) = offline::keystore_record("k", &seed);
+    airsign::keystore::Keystore::open(&dir).unwrap().create(info, &secret, "pw").unwrap();
+    let mut acct = offline::XrplAccount::new(&seed.key_pair());
+    (acct.next_sequence, acct.reported_sequence, acct.ledger_index, acct.state_applied_at) = (5, 5, 8800, airsign::signer::now());
+    offline::save_account(&dir, "k", &acct).unwrap();
+
+    let screen: Screen = Arc::new(Mutex::new(Vec::new()));
+    let mut h = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(dir.clone(), camera_on(&screen, 4)));
+    h.run_steps(2);
+    fill(&mut h, "Wallet name", "k");
+    fill(&mut h, "Passphrase", "pw");
+    h.get_by_label("Unlock").click();
+    let until = |h: &mut Harness<'_, OfflineApp>, what: &str, done: &dyn Fn(&Harness<'_, OfflineApp>) -> bool| step_until_within(h, what, Duration::from_secs(60), |a| format!("; notice {:?}", a.notice()), done);
+    until(&mut h, "the XRPL home screen", &|h| h.query_by_label("Scan Keystone-style request").is_some());
+
+    let tx = serde_json::json!({"TransactionType": "Payment", "Account": "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6", "Destination": "rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn",
+        "Amount": "10000000", "Fee": "12", "Sequence": 5, "LastLedgerSequence": 9000, "Flags": 2147483648u32,
+        "SigningPubKey": "03396074ED4B8155ACF9A8DC3665EFA53B5CFA0A1E91C3879303D37721EB222644"});
+    let request = keystone("request", &tx.to_string());
+    *screen.lock().unwrap() = (0..4).flat_map(|_| request.lines().map(str::to_owned)).collect();
+    app_harness::start_scan(&mut h, "Scan Keystone-style request");
+    until(&mut h, "the review", &|h| h.query_by_label("Approve and sign").is_some());
+    assert!(h.query_all_by_label_contains("pays 10 XRP to rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn").next().is_some());
+    h.get_by_label("Approve and sign").click();
+    until(&mut h, "the answer", &|h| h.state().showing().is_some());
+    let answer = h.state().showing().unwrap().all_parts_text();
+    assert!(answer.starts_with("UR:BYTES/"), "{answer}");
+    let parsed: serde_json::Value = serde_json::from_str(&keystone("parse", &answer)).unwrap();
+    let blob = airsign::envelope::unwrap_bytes(h.state().showing().unwrap().message()).unwrap();
+    let signed = airsign::chain::xrpl::codec::decode(&blob).unwrap();
+    assert_eq!(parsed["signature"], signed["TxnSignature"], "Keystone's SDK reads our answer");
+    h.get_by_label("Done").click();
+    h.run_steps(2);
+
+    // The online side reports Sequence 5 still unused (the transaction expired): replace it.
+    let state = XrplStatePayload { version: 1, account: "r4MRc4BArFPXmiDjmLdrufyFManSYhfKE6".into(), sequence: 5, ledger_index: 9001, balance_drops: 50_000_000, fee_drops: 12, validated: true, outcomes: vec![], tickets: None, regular_key: None, master_disabled: None, signer_list: None };
+    *screen.lock().unwrap() = app_harness::parts_of("xrpl-state", &state.to_cbor());
+    app_harness::start_scan(&mut h, "Scan account state");
+    until(&mut h, "the state applied", &|h| h.query_by_label("Scan account state").is_some() && h.state().notice().is_some_and(|n| n.contains("not in the ledger: [5]")));
+    let template = dir.join("one.json");
+    std::fs::write(&template, r#"{"template": "Payment", "destination": "rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn", "amount": "10000000"}"#).unwrap();
+    fill(&mut h, "Templates file", template.to_str().unwrap());
+    fill(&mut h, "Replace Sequence", "5");
+    fill(&mut h, "fee (drops)", "20");
+    h.get_by_label("Review replacement").click();
+    h.run_steps(3);
+    h.get_by_label("Approve and sign").click();
+    until(&mut h, "the replacement's QR", &|h| h.state().showing().is_some());
+    let p = XrplSignedPayload::from_cbor(h.state().showing().unwrap().message()).unwrap();
+    let tx = airsign::chain::xrpl::codec::decode(&p.transactions[0].blob).unwrap();
+    assert_eq!((tx["Sequence"].as_u64(), tx["Fee"].as_str()), (Some(5), Some("20")));
+    assert!(tx["LastLedgerSequence"].as_u64().unwrap() > 9001);
+    let journal = std::fs::read_to_string(dir.join("journal.log")).unwrap();
+    assert!(journal.contains("\"replaces\":\""), "recorded as a replacement: {journal}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn keystone(mode: &str, stdin: &str) -> String {
+    use std::io::Write;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/keystone/keystone.js");
+    let mut child = std::process::Command::new("node").arg(script).arg(mode).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().expect("node (tests/setup.sh)");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "keystone.js {mode} failed");
+    String::from_utf8(out.stdout).unwrap()
+}

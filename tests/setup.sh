@@ -4,7 +4,7 @@
 # package (monerod and Monero's own wallets, for the Monero regtest and interop tests),
 # Python 3 (tests/regtest/up.sh), the independent UR implementation the interop tests run
 # (fixtures/ur), and the reference XRPL libraries the rippled stand-in checks blobs with
-# (fixtures/xrpl).
+# (fixtures/xrpl), and Keystone's SDK for the Keystone-style XRPL tests (fixtures/keystone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
-for dir in fixtures/ur fixtures/xrpl; do
+for dir in fixtures/ur fixtures/xrpl fixtures/keystone; do
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi

@@ -19,13 +19,16 @@ pub enum Purpose {
     State,
     Request,
     Multisign,
+    /// A Keystone-style request (XRP Toolkit): answered with a `bytes` UR.
+    Bytes,
 }
 
 /// What was reviewed: a transaction of this account, or a member's signature for a
 /// multi-signed one. `new_regular_key` is a key made for the SetRegularKey under review,
 /// stored in the keystore just before it is signed.
 pub enum Reviewed {
-    Own { prepared: Box<offline::Prepared>, new_regular_key: Option<Box<Seed>> },
+    /// `answer_as_bytes`: a Keystone-style request, answered with a `bytes` UR of the blob.
+    Own { prepared: Box<offline::Prepared>, new_regular_key: Option<Box<Seed>>, answer_as_bytes: bool },
     Multisign(Box<PreparedMultisign>),
 }
 
@@ -58,6 +61,8 @@ pub struct XrplSession {
     account: XrplAccount,
     keystore_dir: PathBuf,
     templates_path: String,
+    replace_sequence: String,
+    replace_fee: String,
     /// Kept while the session is open: a new regular key is stored under it, and the one
     /// in force is unlocked with it.
     passphrase: Zeroizing<String>,
@@ -78,7 +83,7 @@ impl XrplSession {
         if keys.address() != account.address {
             return Err(format!("wallet '{name}' holds the key of {}, its account file is for {}", keys.address(), account.address));
         }
-        let mut session = XrplSession { name: name.to_owned(), keys, regular: None, account, keystore_dir: keystore_dir.to_owned(), templates_path: String::new(), passphrase };
+        let mut session = XrplSession { name: name.to_owned(), keys, regular: None, account, keystore_dir: keystore_dir.to_owned(), templates_path: String::new(), replace_sequence: String::new(), replace_fee: String::new(), passphrase };
         session.load_regular_key();
         Ok(session)
     }
@@ -149,6 +154,18 @@ impl XrplSession {
                         next = self.review_regular_key(true).unwrap_or_else(&mut fail);
                     }
                 });
+                if ui.button("Scan Keystone-style request").on_hover_text("XRP Toolkit and other tools that speak Keystone's XRPL exchange: a bytes code of the transaction's JSON").clicked() {
+                    next = XrplScreen::Scan(ScannerView::new("Scan the Keystone-style request (bytes)", &["bytes"]), Purpose::Bytes);
+                }
+                ui.horizontal(|ui| {
+                    let label = ui.label("Replace Sequence");
+                    ui.add(egui::TextEdit::singleline(&mut self.replace_sequence).desired_width(80.0)).labelled_by(label.id);
+                    let label = ui.label("fee (drops)");
+                    ui.add(egui::TextEdit::singleline(&mut self.replace_fee).desired_width(80.0)).labelled_by(label.id);
+                    if ui.button("Review replacement").on_hover_text("the template file above, signed again for a Sequence that expired or failed with tefMAX_LEDGER").clicked() {
+                        next = self.review_replacement().unwrap_or_else(&mut fail);
+                    }
+                });
                 if ui.button("Sign for a multi-signed account").clicked() {
                     next = XrplScreen::Scan(ScannerView::new("Scan the multi-sign request (xrpl-multisign-request)", &["xrpl-multisign-request"]), Purpose::Multisign);
                 }
@@ -184,6 +201,10 @@ impl XrplSession {
                         Err(e) => fail(e),
                     },
                     (Some((_, message)), Purpose::Request) => match self.review_request(&message) {
+                        Ok(s) => s,
+                        Err(e) => fail(e),
+                    },
+                    (Some((_, message)), Purpose::Bytes) => match self.review_bytes(&message) {
                         Ok(s) => s,
                         Err(e) => fail(e),
                     },
@@ -254,6 +275,29 @@ impl XrplSession {
         Ok(own_review(prepared, None, journal))
     }
 
+    fn review_bytes(&mut self, message: &[u8]) -> Result<XrplScreen, String> {
+        let journal = self.journal()?;
+        let prepared = offline::review_bytes_request(&self.account, message).map_err(|e| e.to_string())?;
+        Ok(XrplScreen::Review { reviewed: Reviewed::Own { prepared: Box::new(prepared), new_regular_key: None, answer_as_bytes: true }, journal: Box::new(journal), acknowledged: false })
+    }
+
+    /// A replacement for a Sequence signed here that did not make it into the ledger: the
+    /// template file's one template, a fresh LastLedgerSequence, the fee typed (if any).
+    fn review_replacement(&mut self) -> Result<XrplScreen, String> {
+        let sequence: u32 = self.replace_sequence.trim().parse().map_err(|_| "type the Sequence to replace (a number)".to_owned())?;
+        let fee = match self.replace_fee.trim() {
+            "" => None,
+            f => Some(f.parse::<u64>().map_err(|_| "the fee is a number of drops".to_owned())?),
+        };
+        let bytes = std::fs::read(self.templates_path.trim()).map_err(|e| format!("cannot read the template file {}: {e}", self.templates_path.trim()))?;
+        let template: Template = serde_json::from_slice::<Template>(&bytes)
+            .or_else(|_| serde_json::from_slice::<Vec<Template>>(&bytes).ok().filter(|t| t.len() == 1).and_then(|mut t| t.pop()).ok_or(()))
+            .map_err(|_| "the template file must hold one template (an object, or an array of one)".to_owned())?;
+        let journal = self.journal()?;
+        let prepared = offline::prepare_replacement(&self.account, &template, sequence, fee, &journal).map_err(|e| e.to_string())?;
+        Ok(own_review(prepared, None, journal))
+    }
+
     fn review_multisign(&mut self, message: &[u8]) -> Result<XrplScreen, String> {
         let req = XrplMultisignRequestPayload::from_cbor(message).map_err(|e| e.to_string())?;
         let journal = self.journal()?;
@@ -292,7 +336,7 @@ impl XrplSession {
 
     fn sign(&mut self, reviewed: &Reviewed, journal: &mut Journal) -> Result<XrplScreen, String> {
         match reviewed {
-            Reviewed::Own { prepared, new_regular_key } => {
+            Reviewed::Own { prepared, new_regular_key, answer_as_bytes } => {
                 if let Some(seed) = new_regular_key {
                     // Stored before the SetRegularKey exists: a key the ledger may come to
                     // accept is never lost because signing failed afterwards.
@@ -301,8 +345,18 @@ impl XrplSession {
                     Keystore::open(&self.keystore_dir).and_then(|k| k.create(info, &secret, &self.passphrase)).map_err(|e| e.to_string())?;
                 }
                 let keys = signing_keys(&self.keys, &self.regular, self.account.master_disabled);
-                let signed = offline::sign_reviewed(&mut self.account, keys, prepared, journal).map_err(|e| e.to_string())?;
-                offline::save_account(&self.keystore_dir, &self.name, &self.account)?;
+                // A replacement leaves the account's state as it is: its Sequence was
+                // counted when it was first signed.
+                let mut account = self.account.clone();
+                let signed = offline::sign_reviewed(&mut account, keys, prepared, journal).map_err(|e| e.to_string())?;
+                if !prepared.is_replacement() {
+                    self.account = account;
+                    offline::save_account(&self.keystore_dir, &self.name, &self.account)?;
+                }
+                if *answer_as_bytes {
+                    let blob = signed.first().map(|s| s.blob.clone()).unwrap_or_default();
+                    return Ok(XrplScreen::Show(PlayerView::new("The signed transaction, as a bytes code: show this to the Keystone-style tool", "bytes", &crate::envelope::wrap_bytes(&blob))?));
+                }
                 let then = self.show_signed(&signed)?;
                 match (new_regular_key, then) {
                     (Some(seed), XrplScreen::Show(player)) => Ok(XrplScreen::Words { words: crate::chain::xrpl::keys::wallet_propose(seed).master_key, then: player }),
@@ -336,7 +390,7 @@ fn signing_keys<'a>(master: &'a KeyPair, regular: &'a Option<KeyPair>, master_di
 }
 
 fn own_review(prepared: offline::Prepared, new_regular_key: Option<Seed>, journal: Journal) -> XrplScreen {
-    XrplScreen::Review { reviewed: Reviewed::Own { prepared: Box::new(prepared), new_regular_key: new_regular_key.map(Box::new) }, journal: Box::new(journal), acknowledged: false }
+    XrplScreen::Review { reviewed: Reviewed::Own { prepared: Box::new(prepared), new_regular_key: new_regular_key.map(Box::new), answer_as_bytes: false }, journal: Box::new(journal), acknowledged: false }
 }
 
 const WARNING_RED: egui::Color32 = egui::Color32::from_rgb(200, 30, 30);

@@ -206,13 +206,10 @@ pub struct KeyChoice {
 /// journaled like every other signature.
 fn sign_bytes_request(ks: &KeystoreArgs, input: Option<&Path>, yes: bool, key: &KeyChoice, out: &PayloadOut) -> Result<()> {
     let message = read_payload("bytes", input)?;
-    let json = crate::envelope::unwrap_bytes(&message)?;
-    let tx: serde_json::Value = serde_json::from_slice(&json).context("the bytes UR does not hold transaction JSON")?;
-    let blob = crate::chain::xrpl::codec::encode(&tx)?;
     // The journal's lock is held from here to the record: no other airsign signs meanwhile.
     let mut journal = open_journal(ks)?;
     let mut acct = load_state(ks)?;
-    let prepared = offline::review_request(&acct, &acct.address, std::iter::once(blob.as_slice()), None)?;
+    let prepared = offline::review_bytes_request(&acct, &message)?;
     eprintln!("Keystone-style request from the online side:\n{}", prepared.review.to_text());
     if !yes && !confirm_review(&prepared.review, "Sign this transaction?")? {
         bail!("not signed");

@@ -172,6 +172,8 @@ pub enum SignerError {
     Review(#[from] ReviewRefusal),
     #[error(transparent)]
     Multisig(#[from] MultisigError),
+    #[error("the Keystone-style request is not one transaction's JSON in a bytes UR: {0}")]
+    BytesRequest(String),
     #[error("the ledger has the master key of {0} disabled (as last reported): sign with its regular key (on the CLI: --with-regular-key)")]
     MasterDisabled(String),
 }
@@ -296,6 +298,11 @@ impl Prepared {
     pub fn transactions(&self) -> &[Value] {
         &self.txs
     }
+
+    /// A replacement of a Sequence signed before (the account's state does not move).
+    pub fn is_replacement(&self) -> bool {
+        self.replace
+    }
 }
 
 fn prepare(account: &XrplAccount, txs: Vec<Value>, first_sequence: u32, claim: Option<&str>, replace: bool) -> Result<Prepared, SignerError> {
@@ -407,6 +414,16 @@ pub fn review_request<'a>(account: &XrplAccount, request_account: &str, blobs: i
         }
     }
     prepare(account, txs, account.next_sequence, network_claim, false)
+}
+
+/// Keystone's XRP exchange (XRP Toolkit and the like): a `bytes` UR message holding one
+/// transaction's JSON with SigningPubKey; bounded and reviewed like any other request. The
+/// answer is a `bytes` UR of the signed blob ([`crate::envelope::wrap_bytes`]).
+pub fn review_bytes_request(account: &XrplAccount, message: &[u8]) -> Result<Prepared, SignerError> {
+    let json = crate::envelope::unwrap_bytes(message).map_err(|e| SignerError::BytesRequest(e.to_string()))?;
+    let tx: Value = serde_json::from_slice(&json).map_err(|e| SignerError::BytesRequest(e.to_string()))?;
+    let blob = codec::encode(&tx).map_err(SignError::Codec)?;
+    review_request(account, &account.address, std::iter::once(blob.as_slice()), None)
 }
 
 /// Signs what was prepared and reviewed: all checked against the journal first, then
