@@ -4,7 +4,8 @@
 # package (monerod and Monero's own wallets, for the Monero regtest and interop tests),
 # Python 3 (tests/regtest/up.sh), the independent UR implementation the interop tests run
 # (fixtures/ur), and the reference XRPL libraries the rippled stand-in checks blobs with
-# (fixtures/xrpl), and Keystone's SDK for the Keystone-style XRPL tests (fixtures/keystone).
+# (fixtures/xrpl), Keystone's SDK for the Keystone-style XRPL tests (fixtures/keystone),
+# and zxing-cpp (PyPI) for decoding the display profiles' frames.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,3 +29,9 @@ for dir in fixtures/ur fixtures/xrpl fixtures/keystone; do
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 done
+# zxing-cpp (PyPI), the decoder Feather and many phone scanners build on: the profile
+# tests decode airsign's frames with it.
+if ! python3 -c "import zxingcpp" 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check zxing-cpp==3.1.1 \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages zxing-cpp==3.1.1
+fi
