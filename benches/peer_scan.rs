@@ -9,7 +9,7 @@
 //! for 30/fps camera frames; blur 1.0 px or the combined degradation; 10% of camera frames
 //! lost. Payload sizes are the UR message sizes of docs/monero.md.
 
-use airsign::transport::profile::{Profile, Stream};
+use airsign::transport::profile::{as_filmed, Profile, Stream};
 use airsign::transport::{qr, Degradation, FrameSource, QrEngine, Scene, UrDecoder, VirtualCamera};
 use std::time::Instant;
 
@@ -18,15 +18,11 @@ const LIMIT_S: f64 = 120.0;
 
 /// Seconds of camera time until the payload is complete, or None within the limit.
 fn scan_seconds(profile: Profile, message: &[u8], code_px: f32, degradation: Degradation, seed: u64) -> Option<f64> {
-    let mut stream = Stream::new(profile, "bytes", message, None, None).ok()?;
+    let stream = Stream::new(profile, "bytes", message, None, None).ok()?;
     let spec = *stream.spec();
-    let first = stream.next_text();
-    let symbol = qr::symbol(&first, spec.ec).ok()?;
+    let symbol = qr::symbol(&Stream::new(profile, "bytes", message, None, None).ok()?.next_text(), spec.ec).ok()?;
     let module_px = code_px / (symbol.width as f32 + 8.0);
-    let per_part = (CAMERA_FPS / spec.fps as f64).round().max(1.0) as usize;
-    let frames_limit = (LIMIT_S * CAMERA_FPS) as usize;
-    let texts = std::iter::once(first).chain(std::iter::from_fn(move || Some(stream.next_text())));
-    let shown = texts.flat_map(move |t| std::iter::repeat_n(t, per_part)).take(frames_limit);
+    let shown = as_filmed(stream, CAMERA_FPS).take((LIMIT_S * CAMERA_FPS) as usize);
     let scene = Scene { width: 1280, height: 720, module_px, ec: spec.ec, ..Scene::default() };
     let mut camera = VirtualCamera::new(shown, scene, degradation, seed);
     let mut decoder = UrDecoder::new(Some("bytes"));

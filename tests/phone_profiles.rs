@@ -230,3 +230,27 @@ fn the_cli_prints_and_renders_each_profile() {
     assert_eq!(std::fs::read(dir.join("back.bin")).unwrap(), vec![5u8; 1_000]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// airsign's scanner films each peer's screen through the virtual camera (30 fps camera,
+/// blur, 10% of frames lost) and completes a Monero-sized payload.
+#[test]
+fn airsign_scans_cake_feather_and_anonero_screens_through_the_virtual_camera() {
+    use airsign::transport::{qr, Degradation, FrameSource, QrEngine, Scene, VirtualCamera};
+    let message = payload(3_600);
+    for profile in [Profile::Cake, Profile::Feather, Profile::Anonero] {
+        let stream = Stream::new(profile, "bytes", &message, None, None).unwrap();
+        let scene = Scene { module_px: 4.0, ec: profile.spec().ec, ..Scene::default() };
+        let degradation = Degradation { drop_rate: 0.1, ..Degradation::named("blur").unwrap() };
+        let mut camera = VirtualCamera::new(airsign::transport::profile::as_filmed(stream, 30.0).take(30 * 60), scene, degradation, 3);
+        let mut dec = UrDecoder::new(Some("bytes"));
+        while let Some(frame) = camera.next_frame().unwrap() {
+            for t in qr::decode(&frame.image, QrEngine::Rxing) {
+                let _ = dec.receive(&t);
+            }
+            if dec.is_complete() {
+                break;
+            }
+        }
+        assert_eq!(dec.message(), Some(&message[..]), "{}: not complete within a minute of camera time", profile.name());
+    }
+}

@@ -222,6 +222,14 @@ impl Stream {
     }
 }
 
+/// What a camera running at `camera_fps` sees of a screen that plays `stream` at its
+/// profile's rate: each text for as many camera frames as it stays on screen. Fed to the
+/// virtual camera, this films "Cake's screen", "Feather's screen" or "ANONERO's screen".
+pub fn as_filmed(mut stream: Stream, camera_fps: f64) -> impl Iterator<Item = String> {
+    let per_text = (camera_fps / stream.spec().fps as f64).round().max(1.0) as usize;
+    std::iter::from_fn(move || Some(stream.next_text())).flat_map(move |t| std::iter::repeat_n(t, per_text))
+}
+
 /// The signed blob of one transaction of an `xrpl-signed` payload.
 fn one_blob(message: &[u8], index: Option<usize>) -> Result<Vec<u8>, ProfileError> {
     let p = XrplSignedPayload::from_cbor(message).map_err(|e| ProfileError::Payload(e.to_string()))?;
