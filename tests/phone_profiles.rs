@@ -1,8 +1,8 @@
 //! The player's display profiles, each checked against the rules of the wallet it is for
 //! (docs/phones.md): Cake Wallet's scanner logic re-stated from its code, an independent UR
-//! decoder (npm @ngraveio/bc-ur, fixtures/ur) for Cake, Feather and ANONERO, Xaman's string
-//! detector rules with ripple-binary-codec (fixtures/xrpl/xaman_rules.js); and airsign's
-//! own scanner reading every profile back.
+//! decoder (npm @ngraveio/bc-ur, fixtures/ur) for Cake, Feather and ANONERO, Xaman's own
+//! string detector (npm xumm-string-decode, fixtures/xaman/xaman.js) with
+//! ripple-binary-codec; and airsign's own scanner reading every profile back.
 
 use airsign::envelope::xrpl::{SignedEntry, Versioned, XrplSignedPayload, VERSION};
 use airsign::transport::profile::{Profile, Stream};
@@ -135,7 +135,7 @@ fn the_xaman_profile_is_one_static_hex_code_xaman_takes_as_a_signed_transaction(
     assert!(s.is_static());
     let text = s.next_text();
     assert_eq!(s.texts(3), vec![text.clone(); 3], "the same code, always");
-    let (ok, got) = node("xrpl/xaman_rules.js", &text);
+    let (ok, got) = node("xaman/xaman.js", &text);
     assert!(ok, "Xaman's rules do not take it: {got}");
     assert_eq!(got["type"], "XrplSignedTransaction");
     assert_eq!(got["tx"], airsign::chain::xrpl::codec::decode(&blobs[0]).unwrap());
@@ -147,9 +147,9 @@ fn the_xaman_profile_is_one_static_hex_code_xaman_takes_as_a_signed_transaction(
     assert!(matches!(Stream::new(Profile::Xaman, "xrpl-signed", &batch, None, Some(4)), Err(ProfileError::NoSuchTransaction { index: 4, count: 3 })));
     // Only signed XRPL transactions go to Xaman.
     assert!(matches!(Stream::new(Profile::Xaman, "bytes", &payload(10), None, None), Err(ProfileError::WrongType { .. })));
-    // An unsigned transaction's hex is what Xaman would take as a template; ours never is one.
+    // Hex of JSON is what Xaman takes as a template, not a signed transaction.
     let template = hex::encode_upper(br#"{"TransactionType":"Payment","Account":"rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn"}"#);
-    let (ok, got) = node("xrpl/xaman_rules.js", &template);
+    let (ok, got) = node("xaman/xaman.js", &template);
     assert!(!ok && got["type"] == "XrplTransactionTemplate", "the rules are Xaman's: {got}");
 }
 

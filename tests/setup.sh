@@ -5,6 +5,7 @@
 # Python 3 (tests/regtest/up.sh), the independent UR implementation the interop tests run
 # (fixtures/ur), and the reference XRPL libraries the rippled stand-in checks blobs with
 # (fixtures/xrpl), Keystone's SDK for the Keystone-style XRPL tests (fixtures/keystone),
+# Xaman's string detector (fixtures/xaman),
 # and zxing-cpp (PyPI) for decoding the display profiles' frames.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
-for dir in fixtures/ur fixtures/xrpl fixtures/keystone; do
+for dir in fixtures/ur fixtures/xrpl fixtures/keystone fixtures/xaman; do
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
