@@ -141,7 +141,7 @@ fn the_xaman_profile_is_one_static_hex_code_xaman_takes_as_a_signed_transaction(
     assert_eq!(got["tx"], airsign::chain::xrpl::codec::decode(&blobs[0]).unwrap());
     // A batch: one at a time, each its own code.
     let (blobs, batch) = signed(3);
-    assert!(matches!(Stream::new(Profile::Xaman, "xrpl-signed", &batch, None, None), Err(ProfileError::OneAtATime(3))));
+    assert!(matches!(Stream::new(Profile::Xaman, "xrpl-signed", &batch, None, None), Err(ProfileError::OneAtATime { count: 3, .. })));
     let second = Stream::new(Profile::Xaman, "xrpl-signed", &batch, None, Some(2)).unwrap().next_text();
     assert_eq!(second, hex::encode_upper(&blobs[1]));
     assert!(matches!(Stream::new(Profile::Xaman, "xrpl-signed", &batch, None, Some(4)), Err(ProfileError::NoSuchTransaction { index: 4, count: 3 })));

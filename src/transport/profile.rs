@@ -55,8 +55,8 @@ pub enum ProfileError {
     Unknown(String),
     #[error("the {profile} profile shows {wants}, not a '{found}' payload")]
     WrongType { profile: &'static str, wants: &'static str, found: String },
-    #[error("Xaman takes one signed transaction per QR code and this payload holds {0}: show them one at a time (transaction 1 to {0})")]
-    OneAtATime(usize),
+    #[error("{peer} takes one signed transaction per QR code and this payload holds {count}: show them one at a time (transaction 1 to {count})")]
+    OneAtATime { peer: &'static str, count: usize },
     #[error("transaction {index} asked for; the payload holds {count}")]
     NoSuchTransaction { index: usize, count: usize },
     #[error("not an xrpl-signed payload: {0}")]
@@ -144,11 +144,11 @@ impl Stream {
         let fragment = fragment.unwrap_or(spec.fragment).min(spec.max_fragment.unwrap_or(usize::MAX));
         let (shown_type, shown_message, kind) = match profile {
             Profile::Xaman => {
-                let blob = one_blob(message, index)?;
+                let blob = one_blob("Xaman", message, index)?;
                 ("xrpl-signed".to_owned(), message.to_vec(), StreamKind::Static(hex::encode_upper(blob)))
             }
             Profile::KeystoneXrpl => {
-                let wrapped = crate::envelope::wrap_bytes(&one_blob(message, index)?);
+                let wrapped = crate::envelope::wrap_bytes(&one_blob("A Keystone-style tool", message, index)?);
                 let encoder = UrEncoder::new("bytes", &wrapped, fragment)?;
                 ("bytes".to_owned(), wrapped, StreamKind::Ur { encoder, shown_in_cycle: 0 })
             }
@@ -231,13 +231,13 @@ pub fn as_filmed(mut stream: Stream, camera_fps: f64) -> impl Iterator<Item = St
 }
 
 /// The signed blob of one transaction of an `xrpl-signed` payload.
-fn one_blob(message: &[u8], index: Option<usize>) -> Result<Vec<u8>, ProfileError> {
+fn one_blob(peer: &'static str, message: &[u8], index: Option<usize>) -> Result<Vec<u8>, ProfileError> {
     let p = XrplSignedPayload::from_cbor(message).map_err(|e| ProfileError::Payload(e.to_string()))?;
     let count = p.transactions.len();
     let i = match index {
         Some(i) => i,
         None if count == 1 => 1,
-        None => return Err(ProfileError::OneAtATime(count)),
+        None => return Err(ProfileError::OneAtATime { peer, count }),
     };
     p.transactions.get(i.wrapping_sub(1)).map(|t| t.blob.clone()).ok_or(ProfileError::NoSuchTransaction { index: i, count })
 }
