@@ -247,7 +247,7 @@ fn one_blob(peer: &'static str, message: &[u8], index: Option<usize>) -> Result<
 /// its bytes when it also decodes as an XRPL transaction with a signature.
 pub fn xrpl_signed_hex(text: &str) -> Option<Vec<u8>> {
     let t = text.trim();
-    if t.len() < 68 || t.len() % 2 != 0 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if t.len() < 68 || !t.len().is_multiple_of(2) || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     let bytes = hex::decode(t).ok()?;

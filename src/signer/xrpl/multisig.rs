@@ -203,10 +203,8 @@ pub fn check_key_changes(account: &XrplAccount, txs: &[Value]) -> Result<(), Mul
     for (i, tx) in txs.iter().enumerate() {
         let n = i + 1;
         match tx.get("TransactionType").and_then(Value::as_str) {
-            Some("AccountSet") if tx.get("SetFlag").and_then(Value::as_u64) == Some(ASF_DISABLE_MASTER) => {
-                if account.regular_key.is_none() && account.signer_list.is_none() {
-                    return refuse(format!("transaction {n} disables the master key, but the ledger (as last reported) has no regular key and no signer list for {}: nothing could sign afterwards. Set one, submit it, sync, and apply the state first", account.address));
-                }
+            Some("AccountSet") if tx.get("SetFlag").and_then(Value::as_u64) == Some(ASF_DISABLE_MASTER) && account.regular_key.is_none() && account.signer_list.is_none() => {
+                return refuse(format!("transaction {n} disables the master key, but the ledger (as last reported) has no regular key and no signer list for {}: nothing could sign afterwards. Set one, submit it, sync, and apply the state first", account.address));
             }
             Some("SetRegularKey") => match tx.get("RegularKey").and_then(Value::as_str) {
                 Some(k) if k == account.address => return refuse(format!("transaction {n} makes the account its own regular key (rippled: temBAD_REGKEY)")),
@@ -388,8 +386,16 @@ pub struct MultisignCollector {
     list: SignerList,
     txs: Vec<Value>,
     digests: Vec<[u8; 32]>,
-    /// (member address, its account ID, public key, one signature per transaction)
-    signed: Vec<(String, [u8; 20], Vec<u8>, Vec<Vec<u8>>)>,
+    signed: Vec<MemberSignatures>,
+}
+
+/// One member's verified signatures, one per requested transaction, in request order.
+#[derive(Clone, Debug)]
+struct MemberSignatures {
+    address: String,
+    account_id: [u8; 20],
+    public_key: Vec<u8>,
+    signatures: Vec<Vec<u8>>,
 }
 
 impl MultisignCollector {
@@ -418,12 +424,12 @@ impl MultisignCollector {
 
     /// Who signed so far.
     pub fn signers(&self) -> Vec<&str> {
-        self.signed.iter().map(|s| s.0.as_str()).collect()
+        self.signed.iter().map(|s| s.address.as_str()).collect()
     }
 
     /// The weight of the signatures so far.
     pub fn weight(&self) -> u32 {
-        self.signed.iter().map(|s| u32::from(self.list.weight_of(&s.0).unwrap_or(0))).sum()
+        self.signed.iter().map(|s| u32::from(self.list.weight_of(&s.address).unwrap_or(0))).sum()
     }
 
     pub fn quorum_met(&self) -> bool {
@@ -464,10 +470,10 @@ impl MultisignCollector {
                 return Err(MultisigError::BadSignature { signer: p.signer.clone() });
             }
         }
-        if let Some(prev) = self.signed.iter().find(|s| s.0 == p.signer) {
-            return if prev.3 == ordered { Ok(false) } else { Err(MultisigError::ConflictingSignature { signer: p.signer.clone() }) };
+        if let Some(prev) = self.signed.iter().find(|s| s.address == p.signer) {
+            return if prev.signatures == ordered { Ok(false) } else { Err(MultisigError::ConflictingSignature { signer: p.signer.clone() }) };
         }
-        self.signed.push((p.signer.clone(), id, p.public_key.clone(), ordered));
+        self.signed.push(MemberSignatures { address: p.signer.clone(), account_id: id, public_key: p.public_key.clone(), signatures: ordered });
         Ok(true)
     }
 
@@ -478,14 +484,14 @@ impl MultisignCollector {
             return Err(MultisigError::QuorumNotMet { weight: self.weight(), quorum: self.list.quorum }.into());
         }
         let mut signed: Vec<_> = self.signed.iter().collect();
-        signed.sort_by_key(|s| s.1);
+        signed.sort_by_key(|s| s.account_id);
         let mut out = Vec::with_capacity(self.txs.len());
         for (i, tx) in self.txs.iter().enumerate() {
             let mut tx = tx.clone();
             tx["SigningPubKey"] = json!("");
             let signers: Vec<Value> = signed
                 .iter()
-                .map(|s| json!({"Signer": {"Account": s.0, "SigningPubKey": hex::encode_upper(&s.2), "TxnSignature": hex::encode_upper(&s.3[i])}}))
+                .map(|s| json!({"Signer": {"Account": s.address, "SigningPubKey": hex::encode_upper(&s.public_key), "TxnSignature": hex::encode_upper(&s.signatures[i])}}))
                 .collect();
             tx["Signers"] = Value::Array(signers);
             let blob = codec::encode(&tx).map_err(SignError::Codec)?;
