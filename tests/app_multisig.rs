@@ -15,9 +15,8 @@ use airsign::chain::xrpl::keys::{KeyType, Seed};
 use airsign::envelope::xrpl::{Versioned, XrplSignedPayload};
 use airsign::signer::journal::Journal;
 use airsign::signer::xrpl::{self as offline, Template};
-use airsign::transport::Player;
 use airsign::wallet::xrpl::{self as online, HttpTransport, RippledClient, SubmissionStore};
-use app_harness::{camera_on, fill, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
+use app_harness::{camera_on, film, fill, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use std::sync::{Arc, Mutex};
@@ -30,16 +29,6 @@ fn step_until<S>(h: &mut Harness<'_, S>, what: &str, done: impl Fn(&Harness<'_, 
     step_until_within(h, what, Duration::from_secs(90), |_| String::new(), done);
 }
 
-/// What one app's player animates through, onto the other app's camera.
-fn film<S>(h: &mut Harness<'_, S>, showing: impl Fn(&S) -> Option<&Player>, to: &Screen) {
-    let cycles = 3 * showing(h.state()).expect("a QR is showing").seq_len() + 2;
-    let mut parts = Vec::new();
-    for _ in 0..cycles {
-        parts.push(showing(h.state()).unwrap().part_text().to_owned());
-        h.step();
-    }
-    *to.lock().unwrap() = parts;
-}
 
 type App<'a> = Harness<'a, OfflineApp>;
 

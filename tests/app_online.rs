@@ -8,8 +8,7 @@ mod common;
 
 use airsign::app::offline::OfflineApp;
 use airsign::app::online::OnlineApp;
-use airsign::transport::Player;
-use app_harness::{camera_on, codes_in, fill, parts_of, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
+use app_harness::{camera_on, film, codes_in, fill, parts_of, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
 use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use std::sync::{Arc, Mutex};
@@ -19,17 +18,6 @@ fn step_until<S>(h: &mut Harness<'_, S>, what: &str, done: impl Fn(&Harness<'_, 
     step_until_within(h, what, Duration::from_secs(90), |_| String::new(), done);
 }
 
-/// Moves what one app's player shows to the other app's camera: the parts it animates
-/// through, as the other camera would film them over a few seconds.
-fn film<S>(h: &mut Harness<'_, S>, showing: impl Fn(&S) -> Option<&Player>, to: &Screen) {
-    let cycles = 3 * showing(h.state()).expect("a QR is showing").seq_len() + 2;
-    let mut parts = Vec::new();
-    for _ in 0..cycles {
-        parts.push(showing(h.state()).unwrap().part_text().to_owned());
-        h.step();
-    }
-    *to.lock().unwrap() = parts;
-}
 
 #[test]
 fn xrpl_batch_of_ten_goes_from_the_offline_app_to_the_online_app_and_the_ledger() {

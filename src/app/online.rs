@@ -8,7 +8,7 @@
 //! any order (who signed, weight so far of the quorum), combine and submit.
 
 use super::widgets::{Job, PlayerView, ScannerView, SourceFactory};
-use crate::envelope::xrpl::{SignedEntry, Versioned, XrplAccountPayload, XrplMultisignRequestPayload, XrplMultisignSignaturePayload, XrplSignedPayload};
+use crate::envelope::xrpl::{Versioned, XrplAccountPayload, XrplMultisignRequestPayload, XrplMultisignSignaturePayload, XrplSignedPayload};
 use crate::signer::xrpl::multisig::MultisignCollector;
 use crate::signer::xrpl::{SignerList, Template};
 use crate::wallet::xrpl::{self as wallet, HttpTransport, RippledClient, SubmissionStore};
@@ -339,10 +339,7 @@ impl OnlineApp {
         let (url, db) = (self.rippled_url.clone(), self.db.clone());
         let account = collector.account().to_owned();
         spawn(format!("submitting the multi-signed transaction(s) of {account}"), move || {
-            let entries = combined
-                .iter()
-                .map(|t| Ok(SignedEntry { blob: hex::decode(&t.tx_blob).map_err(|e| e.to_string())?, hash: hex::decode(&t.hash).map_err(|e| e.to_string())?, sequence: t.sequence, last_ledger_sequence: t.last_ledger_sequence }))
-                .collect::<Result<Vec<_>, String>>()?;
+            let entries = combined.iter().map(crate::signer::xrpl::multisig::Combined::entry).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
             let store = SubmissionStore::open(&db).map_err(|e| e.to_string())?;
             store.add(&account, &entries).map_err(|e| e.to_string())?;
             let client = RippledClient::new(HttpTransport::new(&url));

@@ -477,6 +477,27 @@ mod online {
         db: PathBuf,
     }
 
+    /// What `prepare` and `multisign-prepare` build from.
+    #[derive(Args)]
+    pub struct PrepareArgs {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        templates: PathBuf,
+        /// Network name shown to the signer(s).
+        #[arg(long, default_value = "mainnet")]
+        network: String,
+        /// Ledgers the transactions stay valid for (256 is about 15 minutes).
+        #[arg(long, default_value_t = crate::signer::xrpl::DEFAULT_LEDGER_MARGIN)]
+        margin: u32,
+        #[command(flatten)]
+        out: PayloadOut,
+    }
+
     #[derive(Subcommand)]
     pub enum OnlineCommand {
         /// Watch the account in an `xrpl-account` payload.
@@ -510,44 +531,11 @@ mod online {
         },
         /// Build unsigned transactions from templates with the ledger's Sequence, fee and
         /// ledger index, as an `xrpl-sign-request` for the offline side to review and sign.
-        Prepare {
-            #[command(flatten)]
-            db: Db,
-            #[arg(long)]
-            url: String,
-            #[arg(long)]
-            account: String,
-            #[arg(long)]
-            templates: PathBuf,
-            /// Network name shown to the signer.
-            #[arg(long, default_value = "mainnet")]
-            network: String,
-            /// Ledgers the transactions stay valid for (256 is about 15 minutes).
-            #[arg(long, default_value_t = crate::signer::xrpl::DEFAULT_LEDGER_MARGIN)]
-            margin: u32,
-            #[command(flatten)]
-            out: PayloadOut,
-        },
+        Prepare(PrepareArgs),
         /// Build transactions of a multi-signed account as an `xrpl-multisign-request` for
         /// its members: the validated Sequence and ledger, the fee for every listed signer
         /// (base fee x (1 + signers)), the signer list from the ledger.
-        MultisignPrepare {
-            #[command(flatten)]
-            db: Db,
-            #[arg(long)]
-            url: String,
-            #[arg(long)]
-            account: String,
-            #[arg(long)]
-            templates: PathBuf,
-            /// Network name shown to the signers.
-            #[arg(long, default_value = "mainnet")]
-            network: String,
-            #[arg(long, default_value_t = crate::signer::xrpl::DEFAULT_LEDGER_MARGIN)]
-            margin: u32,
-            #[command(flatten)]
-            out: PayloadOut,
-        },
+        MultisignPrepare(PrepareArgs),
         /// Check the members' `xrpl-multisign-signature`s (any order) against the signer
         /// list, combine them once the quorum is met (Signers sorted as rippled requires),
         /// print tx_blob and hash as JSON, and with --submit submit and wait.
@@ -626,7 +614,7 @@ mod online {
                 }
                 Ok(())
             }
-            OnlineCommand::Prepare { db, url, account, templates, network, margin, out } => {
+            OnlineCommand::Prepare(PrepareArgs { db, url, account, templates, network, margin, out }) => {
                 let templates: Vec<Template> = serde_json::from_slice(&read_input(Some(&templates))?).context("templates must be a JSON array")?;
                 let store = SubmissionStore::open(&db.db)?;
                 let (public_key, key_type) = store.watched_key(&account)?.with_context(|| format!("{account} is not watched: scan its xrpl-account first"))?;
@@ -654,7 +642,7 @@ mod online {
                 let req = XrplSignRequestPayload { version: VERSION, account, transactions, ledger_index: info.ledger_index, network };
                 write_payload(XrplSignRequestPayload::UR_TYPE, &req.to_cbor(), &out)
             }
-            OnlineCommand::MultisignPrepare { db, url, account, templates, network, margin, out } => {
+            OnlineCommand::MultisignPrepare(PrepareArgs { db, url, account, templates, network, margin, out }) => {
                 super::super::xrpl_security::multisign_prepare(&db.db, &url, &account, &templates, &network, margin, &out)
             }
             OnlineCommand::MultisignCombine { db, request, signatures, submit, url, timeout } => {

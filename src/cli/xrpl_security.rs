@@ -197,12 +197,7 @@ mod online {
         let json = if combined.len() == 1 { serde_json::to_value(&combined[0])? } else { serde_json::to_value(&combined)? };
         println!("{}", serde_json::to_string_pretty(&json)?);
         if let (Some(c), Some((_, timeout))) = (&client, submit) {
-            let entries: Vec<SignedEntry> = combined
-                .iter()
-                .map(|t| -> Result<SignedEntry> {
-                    Ok(SignedEntry { blob: hex::decode(&t.tx_blob)?, hash: hex::decode(&t.hash)?, sequence: t.sequence, last_ledger_sequence: t.last_ledger_sequence })
-                })
-                .collect::<Result<_>>()?;
+            let entries = combined.iter().map(multisig::Combined::entry).collect::<Result<Vec<_>, _>>()?;
             store.add(&req.account, &entries)?;
             for s in wallet::submit_pending(c, &store, &req.account, Duration::from_millis(500), Duration::from_secs(timeout))? {
                 eprintln!("{} Sequence {} {} {}", s.hash, s.sequence, s.status, s.result);

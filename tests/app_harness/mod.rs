@@ -39,6 +39,18 @@ pub fn camera_on(screen: &Screen, seed: u64) -> SourceFactory {
     })
 }
 
+/// Moves what one app's player shows to the other app's camera: the parts it animates
+/// through, as the other camera would film them over a few seconds.
+pub fn film<S>(h: &mut Harness<'_, S>, showing: impl Fn(&S) -> Option<&Player>, to: &Screen) {
+    let cycles = 3 * showing(h.state()).expect("a QR is showing").seq_len() + 2;
+    let mut parts = Vec::new();
+    for _ in 0..cycles {
+        parts.push(showing(h.state()).unwrap().part_text().to_owned());
+        h.step();
+    }
+    *to.lock().unwrap() = parts;
+}
+
 /// Steps the app until `done`, failing after `limit` with `context` (what the app says)
 /// in the message; then two more frames, in which the new screen is drawn.
 pub fn step_until_within<S>(h: &mut Harness<'_, S>, what: &str, limit: Duration, context: impl Fn(&S) -> String, done: impl Fn(&Harness<'_, S>) -> bool) {

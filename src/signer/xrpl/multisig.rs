@@ -378,6 +378,13 @@ pub struct Combined {
     pub last_ledger_sequence: u32,
 }
 
+impl Combined {
+    /// As the submission store and `xrpl-signed` carry it.
+    pub fn entry(&self) -> Result<crate::envelope::xrpl::SignedEntry, hex::FromHexError> {
+        Ok(crate::envelope::xrpl::SignedEntry { blob: hex::decode(&self.tx_blob)?, hash: hex::decode(&self.hash)?, sequence: self.sequence, last_ledger_sequence: self.last_ledger_sequence })
+    }
+}
+
 /// The online side's collection of members' signatures for one request: each checked
 /// against the signer list and verified when it arrives, in any order.
 #[derive(Clone, Debug)]
