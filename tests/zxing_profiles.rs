@@ -24,7 +24,7 @@ fn every_profile_decodes_with_zxing_cpp_at_phone_distances() {
     let monero_like = airsign::envelope::wrap_bytes(&(0..2_500u32).map(|i| (i * 7 % 256) as u8).collect::<Vec<_>>());
     let signed = signed_payload();
     // (camera pixels per module, degradation): near and far.
-    let phone = Degradation { blur_sigma: 0.7, noise_sigma: 6.0, contrast: 0.8, uneven: 0.2, rotation_deg: 3.0, tilt: 0.06, drop_rate: 0.0 };
+    let phone = Degradation { blur_sigma: 0.7, noise_sigma: 6.0, contrast: 0.8, uneven: 0.2, rotation_deg: 3.0, tilt: 0.06, ..Degradation::default() };
     let distances = [("30cm", 5.0f32), ("50cm", 3.0f32)];
     let mut expected = BTreeMap::new();
     for profile in Profile::ALL {
