@@ -239,11 +239,13 @@ impl<I: Iterator<Item = String>> VirtualCamera<I> {
                 }
             }
         }
-        while self.window_start < index {
+        // Time only moves on, but a frame asks for a code and the next one, and the frame
+        // after may ask for the first again: one code is kept behind.
+        while self.window_start + 1 < index {
             self.window.pop_front();
             self.window_start += 1;
         }
-        Ok(self.window[(index - self.window_start) as usize].clone())
+        Ok(index.checked_sub(self.window_start).and_then(|i| self.window.get(i as usize)).cloned().flatten())
     }
 
     /// Camera frame `frame`'s exposure in display periods: when the first row starts, how

@@ -249,6 +249,10 @@ mod device {
             .collect())
     }
 
+    /// Undecodable frames in a row (two seconds at 30 fps) after which the camera is
+    /// reported broken rather than the scan left waiting.
+    const MAX_UNDECODABLE_IN_A_ROW: u32 = 60;
+
     /// An open webcam, streaming. nokhwa's camera must stay on the thread that opened it,
     /// so a thread of its own opens it, captures and hands frames over through a one-slot
     /// channel (a frame that finds the slot full is dropped: the scanner wants fresh ones).
@@ -288,13 +292,29 @@ mod device {
                     };
                     let _ = opened_tx.send(Ok(mode));
                     let mut shown = 0;
+                    let mut undecodable = 0;
                     while !flag.load(Ordering::Relaxed) {
-                        let frame = camera.frame().map_err(|e| e.to_string()).and_then(|buffer| {
-                            shown += 1;
-                            let res = buffer.resolution();
-                            let image = to_luma(encoding(buffer.source_frame_format()), res.width(), res.height(), buffer.buffer())?;
-                            Ok(Frame { image, shown })
-                        });
+                        // The camera failing (unplugged, stopped) ends the stream; a frame
+                        // that does not decode (a USB transfer error cuts MJPEG frames) is
+                        // skipped, unless nothing decodes any more.
+                        let frame = match camera.frame() {
+                            Err(e) => Err(format!("camera {index} stopped: {e}")),
+                            Ok(buffer) => {
+                                shown += 1;
+                                let res = buffer.resolution();
+                                match to_luma(encoding(buffer.source_frame_format()), res.width(), res.height(), buffer.buffer()) {
+                                    Ok(image) => {
+                                        undecodable = 0;
+                                        Ok(Frame { image, shown })
+                                    }
+                                    Err(_) if undecodable < MAX_UNDECODABLE_IN_A_ROW => {
+                                        undecodable += 1;
+                                        continue;
+                                    }
+                                    Err(e) => Err(format!("camera {index} sends frames that do not decode: {e}")),
+                                }
+                            }
+                        };
                         let failed = frame.is_err();
                         match frames_tx.try_send(frame) {
                             Ok(()) | Err(TrySendError::Full(_)) => {}
