@@ -1,6 +1,6 @@
 use super::{progress_line, EncodeArgs, OutputArgs};
 use crate::transport::demo::DEFAULT_EC;
-use crate::transport::{qr, EcLevel, FrameSource, ImageFolder, QrEngine, UrDecoder};
+use crate::transport::{qr, EcLevel, FrameSource, ImageFolder, UrDecoder};
 use anyhow::{bail, Context, Result};
 use clap::{Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -46,6 +46,14 @@ pub enum QrCommand {
         #[arg(long)]
         fps: Option<u32>,
     },
+    /// Print the QR texts in image files (PNG, JPEG, WebP, GIF): photographs or screenshots.
+    Decode {
+        /// Print [{"file": ..., "texts": [...]}] instead of one line per code.
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true, value_name = "IMAGE")]
+        images: Vec<PathBuf>,
+    },
     /// Reassemble a payload from image files (PNG or JPEG), read in name order.
     Scan {
         #[arg(long, value_name = "DIR")]
@@ -81,11 +89,12 @@ pub fn run(cmd: QrCommand) -> Result<()> {
             eprintln!("{count} frames in {} (QR error correction {:?}, default {:?})", out.display(), ec, DEFAULT_EC);
             Ok(())
         }
+        QrCommand::Decode { json, images } => decode_files(&images, json),
         QrCommand::Scan { images, ur_type, output } => {
             let mut source = ImageFolder::open(&images)?;
             let mut decoder = UrDecoder::new(ur_type.as_deref());
             while let Some(frame) = source.next_frame()? {
-                let texts = qr::decode(&frame.image, QrEngine::Rxing);
+                let texts = qr::decode_photo(&frame.image);
                 if texts.is_empty() {
                     eprintln!("frame {}: no QR code read", frame.shown);
                 }
@@ -102,6 +111,42 @@ pub fn run(cmd: QrCommand) -> Result<()> {
             bail!("images ended before the message was complete ({})", progress_line(&decoder.progress()))
         }
     }
+}
+
+/// Decodes each file on its own; a file that cannot be read is reported and the others are
+/// still decoded (the exit status says some failed).
+fn decode_files(images: &[PathBuf], json: bool) -> Result<()> {
+    let mut results = Vec::new();
+    let mut unreadable = 0;
+    for path in images {
+        let entry = match image::open(path) {
+            Ok(img) => {
+                let texts = qr::decode_photo(&img.to_luma8());
+                if !json {
+                    if texts.is_empty() {
+                        println!("{}: no QR code found", path.display());
+                    }
+                    for t in &texts {
+                        println!("{}: {t}", path.display());
+                    }
+                }
+                serde_json::json!({ "file": path.display().to_string(), "texts": texts })
+            }
+            Err(e) => {
+                unreadable += 1;
+                eprintln!("{}: cannot read the image: {e}", path.display());
+                serde_json::json!({ "file": path.display().to_string(), "texts": [], "error": e.to_string() })
+            }
+        };
+        results.push(entry);
+    }
+    if json {
+        println!("{}", serde_json::Value::Array(results));
+    }
+    if unreadable > 0 {
+        bail!("{unreadable} of {} files could not be read as images", images.len());
+    }
+    Ok(())
 }
 
 fn write_gif(path: &std::path::Path, frames: Vec<image::GrayImage>, fps: u32) -> Result<()> {

@@ -87,25 +87,123 @@ pub fn locate(frame: &GrayImage, engine: QrEngine) -> Vec<Found> {
     }
 }
 
-fn locate_rxing(frame: &GrayImage) -> Option<Found> {
-    let (w, h) = frame.dimensions();
+/// What the rxing decoder tries on one picture. Each option was kept or dropped by
+/// measurement on photographs and on the virtual camera (docs/qr-decoder.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecodeOptions {
+    /// rxing's TryHarder (a finer finder-pattern search).
+    pub try_harder: bool,
+    /// Also look for light-on-dark codes.
+    pub also_inverted: bool,
+    /// Also try the global-histogram binarizer when the local (hybrid) one finds nothing.
+    pub global_binarizer: bool,
+    /// Also try the picture at 1/2, 1/3 and 1/4 of its size (a large, soft photograph reads
+    /// better smaller, as zxing-cpp's tryDownscale does), down to 200 pixels.
+    pub downscale: bool,
+    /// When rxing's port of zxing-cpp's reader fails, try its port of ZXing's Java reader.
+    pub java_fallback: bool,
+}
+
+impl DecodeOptions {
+    /// Live camera frames: one try, the fastest (the next frame is 33 ms away).
+    pub const FRAME: Self = Self { try_harder: false, also_inverted: false, global_binarizer: false, downscale: false, java_fallback: true };
+    /// A photograph or image file: the tries that read more photographs (inverted codes, the
+    /// global binarizer); TryHarder and downscaling read none more (docs/qr-decoder.md).
+    pub const PHOTO: Self = Self { try_harder: false, also_inverted: true, global_binarizer: true, downscale: false, java_fallback: true };
+}
+
+/// The shortest side a downscaled try keeps (a version 40 code needs 177 modules).
+const DOWNSCALE_MIN: u32 = 200;
+
+/// Decodes the QR texts in a photograph or image file (see [`DecodeOptions::PHOTO`]).
+pub fn decode_photo(image: &GrayImage) -> Vec<String> {
+    decode_with(image, DecodeOptions::PHOTO).into_iter().map(|f| f.text).collect()
+}
+
+/// Decodes with the given options; the first try that reads wins.
+pub fn decode_with(image: &GrayImage, options: DecodeOptions) -> Option<Found> {
+    if let Some(found) = rxing_tries(image, options) {
+        return Some(found);
+    }
+    if !options.downscale {
+        return None;
+    }
+    for factor in [2u32, 3, 4] {
+        let (w, h) = (image.width() / factor, image.height() / factor);
+        if w.min(h) < DOWNSCALE_MIN {
+            break;
+        }
+        let small = box_downscale(image, factor);
+        if let Some(mut found) = rxing_tries(&small, options) {
+            for c in &mut found.corners {
+                c[0] *= factor as f32;
+                c[1] *= factor as f32;
+            }
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// The average of each `factor` x `factor` block (what a camera at that resolution sees).
+fn box_downscale(image: &GrayImage, factor: u32) -> GrayImage {
+    let (w, h) = (image.width() / factor, image.height() / factor);
+    let area = factor * factor;
+    GrayImage::from_fn(w, h, |x, y| {
+        let mut sum = 0u32;
+        for dy in 0..factor {
+            for dx in 0..factor {
+                sum += image.get_pixel(x * factor + dx, y * factor + dy)[0] as u32;
+            }
+        }
+        Luma([(sum / area) as u8])
+    })
+}
+
+fn rxing_tries(image: &GrayImage, options: DecodeOptions) -> Option<Found> {
+    use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
+    use rxing::{BinaryBitmap, Luma8Source, MultiFormatReader, Reader};
+    let (w, h) = image.dimensions();
     if w < 21 || h < 21 {
         return None;
     }
+    let hints = rxing::DecodeHints {
+        TryHarder: Some(options.try_harder),
+        AlsoInverted: Some(options.also_inverted),
+        PossibleFormats: Some(std::collections::HashSet::from([rxing::BarcodeFormat::QR_CODE])),
+        ..Default::default()
+    };
+    let source = || Luma8Source::new_with_slice(image.as_raw(), w, h).ok();
+    fn read<B: rxing::Binarizer>(bitmap: &mut BinaryBitmap<B>, hints: &rxing::DecodeHints, options: DecodeOptions) -> Option<rxing::RXingResult> {
+        if options.java_fallback {
+            return MultiFormatReader::default().decode_with_hints(bitmap, hints).ok();
+        }
+        let mut reader = rxing::qrcode::cpp_port::QrReader;
+        if let Ok(r) = reader.decode_with_hints(bitmap, hints) {
+            return Some(r);
+        }
+        if !options.also_inverted {
+            return None;
+        }
+        bitmap.invert();
+        let r = reader.decode_with_hints(bitmap, hints).ok();
+        bitmap.invert();
+        r
+    }
+    let mut result = read(&mut BinaryBitmap::new(HybridBinarizer::new(source()?)), &hints, options);
+    if result.is_none() && options.global_binarizer {
+        result = read(&mut BinaryBitmap::new(GlobalHistogramBinarizer::new(source()?)), &hints, options);
+    }
+    let result = result?;
+    let points: Vec<[f32; 2]> = result.getPoints().iter().map(|p| [p.x, p.y]).collect();
+    Some(Found { text: result.getText().to_owned(), corners: corners_from_points(&points) })
+}
+
+fn locate_rxing(frame: &GrayImage) -> Option<Found> {
     // No preprocessing: denoising halves the time on noisy frames but loses reads on
     // blurred, noisy 3 px modules; TryHarder reads nothing more here and costs 15-25%.
     // Both measured in docs/qr-decoder.md.
-    let mut hints = rxing::DecodeHints { TryHarder: Some(false), ..Default::default() };
-    let result = rxing::helpers::detect_in_luma_slice_with_hints(
-        frame.as_raw(),
-        w,
-        h,
-        Some(rxing::BarcodeFormat::QR_CODE),
-        &mut hints,
-    )
-    .ok()?;
-    let points: Vec<[f32; 2]> = result.getPoints().iter().map(|p| [p.x, p.y]).collect();
-    Some(Found { text: result.getText().to_owned(), corners: corners_from_points(&points) })
+    decode_with(frame, DecodeOptions::FRAME)
 }
 
 /// rxing's first reader (a port of zxing-cpp) reports the symbol's four corners; its
