@@ -112,11 +112,30 @@ fn qr_render_then_scan() {
 
 #[test]
 fn demo_transfer_reports_and_verifies() {
-    let out = airsign(&["demo", "transfer", "--bytes", "5000", "--loss", "0.2", "--blur", "1.0", "--fps", "15"], b"");
+    let out = airsign(&["demo", "transfer", "--bytes", "5000", "--condition", "clean", "--loss", "0.2", "--blur", "1.0", "--fps", "15"], b"");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("complete:         yes, message verified"), "{text}");
     assert!(text.contains("effective rate:"));
     let out = airsign(&["demo", "transfer", "--bytes", "10", "--loss", "1.5"], b"");
     assert!(!out.status.success());
+}
+
+#[test]
+fn demo_transfer_films_with_the_named_condition_and_the_apps_defaults() {
+    let out = airsign(&["demo", "transfer", "--bytes", "3000", "--condition", "phone"], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let fragment = airsign::transport::player::DEFAULT_FRAGMENT;
+    let fps = airsign::transport::player::DEFAULT_FPS;
+    assert!(text.contains(&format!("fragments of <= {fragment} bytes")), "{text}");
+    assert!(text.contains(&format!("camera:           phone, 30 fps, the code 440 px wide; the sender shows {fps} codes/s")), "{text}");
+    assert!(text.contains("complete:         yes, message verified"), "{text}");
+    // Codes too dense for the camera: said plainly, not just "incomplete".
+    let out = airsign(&["demo", "transfer", "--bytes", "5000", "--condition", "webcam", "--max-fragment", "900"], b"");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no code was read in the first 90 frames"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = airsign(&["demo", "transfer", "--bytes", "10", "--condition", "fog"], b"");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown --condition fog: one of clean, blur, noise, lowcontrast, tilt, combined, webcam, phone"));
 }

@@ -1,6 +1,6 @@
 //! The two pieces both apps share: the animated QR player and the scanner panel.
 
-use crate::transport::player::{Player, DEFAULT_FPS, DEFAULT_FRAGMENT};
+use crate::transport::player::{self, Player, DEFAULT_FPS, DEFAULT_FRAGMENT};
 use crate::transport::profile::Profile;
 use crate::transport::scan_session::{decode_text, ScanEvent, ScanSession, ScanStatus};
 use crate::transport::webcam::{CameraChoice, DeviceKind, DEFAULT_RESOLUTION, RESOLUTIONS};
@@ -240,7 +240,7 @@ impl PlayerView {
                 self.player.set_paused(!p);
             }
             let mut fps = self.player.fps();
-            if ui.add(egui::Slider::new(&mut fps, 1.0..=20.0).text("frames per second")).changed() {
+            if ui.add(egui::Slider::new(&mut fps, 1.0..=30.0).text("frames per second")).changed() {
                 self.player.set_fps(fps);
             }
             egui::ComboBox::from_label("fragment bytes").selected_text(self.player.fragment().to_string()).show_ui(ui, |ui| {
@@ -253,6 +253,23 @@ impl PlayerView {
                 }
             });
             ui.checkbox(&mut self.show_text, "Show as text instead");
+        });
+        ui.horizontal(|ui| {
+            // The two settings measured best (docs/app.md): a laptop webcam at arm's length,
+            // and a good camera close to the screen (a phone, or the full-screen code).
+            let presets = [
+                ("Standard camera", player::DEFAULT_FRAGMENT, player::DEFAULT_FPS),
+                ("Dense: a good camera close to the screen", player::DENSE_FRAGMENT, player::DENSE_FPS),
+            ];
+            for (name, fragment, fps) in presets {
+                let active = self.player.fragment() == fragment && self.player.fps() == fps;
+                if ui.selectable_label(active, name).on_hover_text(format!("{fragment}-byte fragments at {fps} frames per second")).clicked() {
+                    self.player.set_fps(fps);
+                    if let Err(e) = self.player.set_fragment(fragment) {
+                        self.error = Some(e.to_string());
+                    }
+                }
+            }
         });
         ui.horizontal(|ui| {
             let label = ui.label("Or save as a file (for a USB stick):");

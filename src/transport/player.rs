@@ -5,9 +5,16 @@ use super::profile::{Profile, ProfileError, Stream};
 use super::qr::{self, QrError, Symbol};
 use super::TransportError;
 
-/// Defaults chosen by measurement on the virtual camera (docs/app.md).
-pub const DEFAULT_FPS: f32 = 8.0;
+/// Defaults chosen by measurement under the `webcam` condition (a 720p laptop webcam 40 cm
+/// from the screen: `cargo bench --bench camera_defaults`, docs/app.md): 400-byte fragments
+/// are the largest whose modules it still reads, and 20 codes a second the fastest it keeps
+/// up with (at 24 and 30 more frames catch a switch of code than it gains).
+pub const DEFAULT_FPS: f32 = 20.0;
 pub const DEFAULT_FRAGMENT: usize = 400;
+/// The denser preset for a good camera close to the screen (a phone, a webcam in front of a
+/// full-screen player): 800-byte fragments, twice the default's throughput there.
+pub const DENSE_FPS: f32 = 20.0;
+pub const DENSE_FRAGMENT: usize = 800;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlayerError {

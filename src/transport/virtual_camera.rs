@@ -145,6 +145,18 @@ impl Degradation {
 
     pub const NAMES: [&'static str; 8] = ["clean", "blur", "noise", "lowcontrast", "tilt", "combined", "webcam", "phone"];
 
+    /// How many camera pixels the player's code spans under a named condition (quiet zone
+    /// included; the same at every QR version): a 720p laptop webcam 40 cm from a 15.6"
+    /// screen, or a phone 22 cm from it (docs/camera-conditions.md). None for the synthetic
+    /// conditions, which are measured at a fixed module size instead.
+    pub fn code_px(name: &str) -> Option<f32> {
+        match name {
+            "webcam" => Some(250.0),
+            "phone" => Some(440.0),
+            _ => None,
+        }
+    }
+
     /// The same camera watching a screen that shows `fps` codes a second.
     pub fn with_display(self, fps: f32) -> Self {
         Self { display_fps: fps, ..self }
@@ -281,8 +293,11 @@ impl<I: Iterator<Item = String>> VirtualCamera<I> {
         let la = screen(a.as_ref(), &self.scene, &self.degradation);
         let lb = screen(b.as_ref(), &self.scene, &self.degradation);
         let w = self.scene.width as usize;
-        let lum: Vec<f32> = la.iter().zip(&lb).enumerate().map(|(i, (pa, pb))| pa + (pb - pa) * weights[i / w]).collect();
-        Ok(expose(lum, &self.scene, &self.degradation, rng))
+        let lum: Vec<f32> = la.lum.iter().zip(&lb.lum).enumerate().map(|(i, (pa, pb))| pa + (pb - pa) * weights[i / w]).collect();
+        let union = |p: (usize, usize, usize, usize), q: (usize, usize, usize, usize)| {
+            if p.1 <= p.0 { q } else if q.1 <= q.0 { p } else { (p.0.min(q.0), p.1.max(q.1), p.2.min(q.2), p.3.max(q.3)) }
+        };
+        Ok(expose(Screen { lum, bounds: union(la.bounds, lb.bounds) }, &self.scene, &self.degradation, rng))
     }
 
     fn render(&self, symbol: Option<&Symbol>, rng: &mut ChaCha8Rng) -> GrayImage {
@@ -327,11 +342,11 @@ pub fn film(symbol: &Symbol, scene: &Scene, d: &Degradation, rng: &mut ChaCha8Rn
 
 /// The screen as it reaches the lens: luminance 0-1 per camera pixel. `None` is a blank
 /// screen (a part too long for QR shows nothing).
-fn screen(symbol: Option<&Symbol>, scene: &Scene, d: &Degradation) -> Vec<f32> {
+fn screen(symbol: Option<&Symbol>, scene: &Scene, d: &Degradation) -> Screen {
     let (w, h) = (scene.width as usize, scene.height as usize);
     let bg = scene.background as f32 / 255.0;
     let mut lum = vec![bg; w * h];
-    let Some(symbol) = symbol else { return lum };
+    let Some(symbol) = symbol else { return Screen { lum, bounds: (0, 0, 0, 0) } };
     let module_px = scene.module_px_for(symbol.width);
     let margin = scene.margin_modules as i64;
     let side_modules = symbol.width as f32 + 2.0 * margin as f32;
@@ -395,20 +410,53 @@ fn screen(symbol: Option<&Symbol>, scene: &Scene, d: &Degradation) -> Vec<f32> {
             }
         }
     }
-    lum
+    Screen { lum, bounds: (x0, x1, y0, y1) }
+}
+
+/// The screen as the lens sees it, and the part of the picture the code covers (x0..x1,
+/// y0..y1): outside it the picture is the uniform background.
+struct Screen {
+    lum: Vec<f32>,
+    bounds: (usize, usize, usize, usize),
+}
+
+/// Runs `blur` on the part of the picture around `bounds` only: elsewhere the picture is
+/// uniform and every blur leaves it as it is. `pad` is the blur's reach in pixels.
+fn blur_region(lum: &mut [f32], w: usize, h: usize, bounds: (usize, usize, usize, usize), pad: usize, blur: impl Fn(&[f32], usize, usize) -> Vec<f32>) {
+    let (x0, x1, y0, y1) = bounds;
+    if x1 <= x0 || y1 <= y0 {
+        return;
+    }
+    let (cx0, cx1, cy0, cy1) = (x0.saturating_sub(pad), (x1 + pad).min(w), y0.saturating_sub(pad), (y1 + pad).min(h));
+    let cw = cx1 - cx0;
+    let crop: Vec<f32> = (cy0..cy1).flat_map(|y| lum[y * w + cx0..y * w + cx1].iter().copied()).collect();
+    let out = blur(&crop, cw, cy1 - cy0);
+    for (row, y) in (cy0..cy1).enumerate() {
+        lum[y * w + cx0..y * w + cx1].copy_from_slice(&out[row * cw..(row + 1) * cw]);
+    }
 }
 
 /// The exposure after the screen: optics, light, sensor and compression.
-fn expose(mut lum: Vec<f32>, scene: &Scene, d: &Degradation, rng: &mut ChaCha8Rng) -> GrayImage {
+fn expose(screen: Screen, scene: &Scene, d: &Degradation, rng: &mut ChaCha8Rng) -> GrayImage {
     let (w, h) = (scene.width as usize, scene.height as usize);
+    let Screen { mut lum, bounds } = screen;
+    // Each blur spreads the code further: the next one's region grows by the last's reach.
+    let mut pad = 2;
     if d.defocus_px > 0.0 {
-        lum = disc_blur(&lum, w, h, d.defocus_px);
+        pad += d.defocus_px.ceil() as usize;
+        blur_region(&mut lum, w, h, bounds, pad, |src, w, h| disc_blur(src, w, h, d.defocus_px));
     }
     if d.motion_px > 0.0 {
-        lum = motion_blur(&lum, w, h, d.motion_px, d.motion_deg);
+        pad += d.motion_px.ceil() as usize;
+        blur_region(&mut lum, w, h, bounds, pad, |src, w, h| motion_blur(src, w, h, d.motion_px, d.motion_deg));
     }
     if d.blur_sigma > 0.0 {
-        gaussian_blur(&mut lum, w, h, d.blur_sigma);
+        pad += (3.0 * d.blur_sigma).ceil() as usize;
+        blur_region(&mut lum, w, h, bounds, pad, |src, w, h| {
+            let mut v = src.to_vec();
+            gaussian_blur(&mut v, w, h, d.blur_sigma);
+            v
+        });
     }
     // Glare: a lamp's reflection somewhere over the code, its place from the frame's seed.
     let (glare_x, glare_y, glare_r) = if d.glare > 0.0 {
@@ -419,21 +467,37 @@ fn expose(mut lum: Vec<f32>, scene: &Scene, d: &Degradation, rng: &mut ChaCha8Rn
         (0.0, 0.0, 1.0)
     };
     let mut out = GrayImage::new(scene.width, scene.height);
-    for (i, px) in out.as_mut().iter_mut().enumerate() {
-        let (x, y) = ((i % w) as f32, (i / w) as f32);
-        let light = 1.0 - d.uneven * x / w as f32;
-        let mut l = lum[i];
-        if d.glare > 0.0 {
-            let dist2 = (x - glare_x).powi(2) + (y - glare_y).powi(2);
-            let a = d.glare * (-dist2 / (2.0 * glare_r * glare_r)).exp();
-            l += a * (1.0 - l);
+    let light: Vec<f32> = (0..w).map(|x| 1.0 - d.uneven * x as f32 / w as f32).collect();
+    let glare_reach2 = (4.0 * glare_r).powi(2);
+    // Sensor noise: a fast generator seeded from the frame's picks samples of one fixed
+    // table of normal values (drawing each from the frame's ChaCha was half the frame's time).
+    let normals = normal_table();
+    let mut state = rng.random::<u64>() | 1;
+    for (y, row) in out.as_mut().chunks_exact_mut(w.max(1)).enumerate() {
+        for (x, px) in row.iter_mut().enumerate() {
+            let mut l = lum[y * w + x];
+            if d.glare > 0.0 {
+                let dist2 = (x as f32 - glare_x).powi(2) + (y as f32 - glare_y).powi(2);
+                if dist2 < glare_reach2 {
+                    let a = d.glare * (-dist2 / (2.0 * glare_r * glare_r)).exp();
+                    l += a * (1.0 - l);
+                }
+            }
+            let v = (0.5 + (l - 0.5) * d.contrast) * light[x] * 255.0;
+            let noise = if d.noise_sigma > 0.0 {
+                // xorshift64*
+                state ^= state >> 12;
+                state ^= state << 25;
+                state ^= state >> 27;
+                normals[(state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 48) as usize] * d.noise_sigma
+            } else {
+                0.0
+            };
+            *px = (v + noise).round().clamp(0.0, 255.0) as u8;
         }
-        let v = (0.5 + (l - 0.5) * d.contrast) * light * 255.0;
-        let noise = if d.noise_sigma > 0.0 { gaussian(rng) * d.noise_sigma } else { 0.0 };
-        *px = (v + noise).round().clamp(0.0, 255.0) as u8;
     }
     if d.jpeg_quality > 0 {
-        if let Ok(round_trip) = super::webcam::to_luma(super::webcam::Encoding::Mjpeg, scene.width, scene.height, &mjpeg(&out, d.jpeg_quality)) {
+        if let Some(round_trip) = mjpeg_luma(&out, d.jpeg_quality) {
             out = round_trip;
         }
     }
@@ -448,6 +512,14 @@ pub fn mjpeg(frame: &GrayImage, quality: u8) -> Vec<u8> {
     // Writing to a Vec cannot fail for an image of valid size.
     let _ = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100)).encode_image(&colour);
     out
+}
+
+/// The luma a camera's MJPEG frame decodes to: the same quantisation of the Y channel as
+/// [`mjpeg`] (a grey picture has flat chroma), three times cheaper to make.
+fn mjpeg_luma(frame: &GrayImage, quality: u8) -> Option<GrayImage> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100)).encode_image(frame).ok()?;
+    super::webcam::to_luma(super::webcam::Encoding::Mjpeg, frame.width(), frame.height(), &out).ok()
 }
 
 /// Defocus: every point becomes a uniform disc of `radius` pixels (edges clamped).
@@ -513,11 +585,21 @@ fn motion_blur(src: &[f32], w: usize, h: usize, length: f32, deg: f32) -> Vec<f3
     out
 }
 
-/// Standard normal sample (Box-Muller).
-fn gaussian(rng: &mut ChaCha8Rng) -> f32 {
-    let u1: f32 = rng.random::<f32>().max(f32::MIN_POSITIVE);
-    let u2: f32 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos()
+/// 65,536 standard normal samples (Box-Muller from a fixed seed), made once.
+fn normal_table() -> &'static [f32] {
+    static TABLE: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut rng = ChaCha8Rng::seed_from_u64(0x6e6f_6973_65);
+        (0..32_768)
+            .flat_map(|_| {
+                let u1: f32 = rng.random::<f32>().max(f32::MIN_POSITIVE);
+                let u2: f32 = rng.random();
+                let r = (-2.0 * u1.ln()).sqrt();
+                let (sin, cos) = (std::f32::consts::TAU * u2).sin_cos();
+                [r * cos, r * sin]
+            })
+            .collect()
+    })
 }
 
 /// Separable Gaussian blur, edges clamped.
@@ -637,7 +719,7 @@ mod tests {
     #[test]
     fn optics_keep_the_light_and_soften_the_edges() {
         let sym = qr::symbol(&parts().next().unwrap(), EcLevel::L).unwrap();
-        let sharp = screen(Some(&sym), &Scene::default(), &Degradation::default());
+        let sharp = screen(Some(&sym), &Scene::default(), &Degradation::default()).lum;
         let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;
         let step = |v: &[f32]| v.windows(2).map(|p| (p[1] - p[0]).abs()).fold(0.0f32, f32::max);
         for soft in [disc_blur(&sharp, 1280, 720, 2.0), motion_blur(&sharp, 1280, 720, 4.0, 30.0)] {
