@@ -143,3 +143,33 @@ fn keystone(mode: &str, stdin: &str) -> String {
     assert!(out.status.success(), "keystone.js {mode} failed");
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// The player's two measured presets (docs/app.md): the standard one for a laptop webcam at
+/// arm's length, and the dense one for a good camera close to the screen.
+#[test]
+fn the_player_offers_the_standard_and_the_dense_preset() {
+    use airsign::transport::player::{DEFAULT_FPS, DEFAULT_FRAGMENT, DENSE_FPS, DENSE_FRAGMENT};
+    let dir = std::env::temp_dir().join(format!("airsign-app-presets-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut h = app(&dir);
+    fill(&mut h, "Wallet name", "cold");
+    fill(&mut h, "Passphrase", "pw");
+    fill(&mut h, "Or restore from the 25 words:", "shYHSiJod8CLPTj1SNJ2PdUFj4pFk");
+    h.get_by_label("Restore XRPL account").click();
+    step_until_within(&mut h, "the XRPL home screen", Duration::from_secs(60), |_| String::new(), |h| h.query_by_label("Show account").is_some());
+    h.get_by_label("Show account").click();
+    h.run_steps(2);
+    let settings = |h: &Harness<'_, OfflineApp>| {
+        let p = h.state().showing().unwrap();
+        (p.fragment(), p.fps())
+    };
+    assert_eq!(settings(&h), (DEFAULT_FRAGMENT, DEFAULT_FPS));
+    h.get_by_label("Dense: a good camera close to the screen").click();
+    h.run_steps(2);
+    assert_eq!(settings(&h), (DENSE_FRAGMENT, DENSE_FPS));
+    assert!(h.query_all_by_label_contains(&format!("fragments of up to {DENSE_FRAGMENT} bytes")).next().is_some());
+    h.get_by_label("Standard camera").click();
+    h.run_steps(2);
+    assert_eq!(settings(&h), (DEFAULT_FRAGMENT, DEFAULT_FPS));
+    let _ = std::fs::remove_dir_all(&dir);
+}
