@@ -102,7 +102,7 @@ fn zbar(binary: &Path, files: &[PathBuf]) -> Vec<(Option<String>, f64)> {
         .lines()
         .map(|line| {
             let (ms, text) = line.split_once(' ').unwrap_or((line, "-"));
-            (if text == "-" { None } else { Some(text.to_owned()) }, ms.parse().unwrap_or(0.0))
+            (if text == "-" { None } else { Some(unescape(text)) }, ms.parse().unwrap_or(0.0))
         })
         .collect()
 }
@@ -122,6 +122,25 @@ fn options(name: &str) -> DecodeOptions {
         }
     }
     o
+}
+
+/// zbar_decode's escapes (\\n, \\r, \\\\) undone.
+fn unescape(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 fn main() {

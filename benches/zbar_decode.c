@@ -39,7 +39,19 @@ int main(int argc, char **argv) {
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
     const zbar_symbol_t *sym = n > 0 ? zbar_image_first_symbol(img) : NULL;
-    printf("%.3f %s\n", ms, sym ? zbar_symbol_get_data(sym) : "-");
+    /* One line a frame: newlines, carriage returns and backslashes in the text escaped. */
+    printf("%.3f ", ms);
+    if (!sym) {
+      fputs("-", stdout);
+    } else {
+      for (const char *c = zbar_symbol_get_data(sym); *c; c++) {
+        if (*c == '\n') fputs("\\n", stdout);
+        else if (*c == '\r') fputs("\\r", stdout);
+        else if (*c == '\\') fputs("\\\\", stdout);
+        else putchar(*c);
+      }
+    }
+    putchar('\n');
     zbar_image_destroy(img);
   }
   zbar_image_scanner_destroy(scanner);
