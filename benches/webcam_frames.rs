@@ -49,6 +49,21 @@ fn frames(c: &mut Criterion) {
     g.bench_function("whole_pipeline_read", |b| b.iter(|| assert_eq!(pipeline(&mjpeg), 1)));
     g.bench_function("whole_pipeline_blended", |b| b.iter(|| pipeline(&blended_mjpeg)));
     g.finish();
+
+    // The default resolution: the same camera at 1080p (the code 1.5x as many pixels).
+    let scene = Scene { width: 1920, height: 1080, code_px: 1.5 * Degradation::code_px("webcam").unwrap(), ..Scene::default() };
+    let full = film(&qr::symbol(&part, scene.ec).unwrap(), &scene, &condition, &mut rand_chacha::ChaCha8Rng::seed_from_u64(1));
+    let full_mjpeg = mjpeg_frame(&full, 80);
+    let pipeline_1080 = |jpeg: &[u8]| {
+        let image = to_luma(Encoding::Mjpeg, 1920, 1080, jpeg).unwrap();
+        let frame = Frame { image, shown: 1 };
+        let _ = preview_of(&frame);
+        qr::locate(&frame.image, QrEngine::Rxing).len()
+    };
+    let mut g = c.benchmark_group("webcam_1080p");
+    g.bench_function("mjpeg_to_luma", |b| b.iter(|| to_luma(Encoding::Mjpeg, 1920, 1080, &full_mjpeg).unwrap()));
+    g.bench_function("whole_pipeline_read", |b| b.iter(|| assert_eq!(pipeline_1080(&full_mjpeg), 1)));
+    g.finish();
 }
 
 fn mjpeg_frame(luma: &image::GrayImage, quality: u8) -> Vec<u8> {

@@ -135,7 +135,7 @@ fn filmed(parts: &[String], (w, h): (u32, u32), code_px: f32, seed: u64) -> Vec<
     out
 }
 
-/// The player's code on a laptop screen, filmed by a 720p webcam from 40 cm
+/// The player's code on a laptop screen, filmed by a webcam's 720p picture from 40 cm
 /// (docs/camera-conditions.md).
 const WEBCAM_CODE_PX: f32 = 250.0;
 
@@ -188,25 +188,40 @@ fn inside_picker() {
     assert_eq!(default_camera(&found), Ok(0));
 }
 
-#[test]
-fn a_whole_transfer_through_nokhwa_in_720p_mjpeg_at_30_fps() {
-    let frames = Frames::new("transfer");
-    let (_, parts) = transfer(3000, 1);
-    frames.write("MJPG", DEFAULT_RESOLUTION, &mjpeg_frames(&filmed(&parts, DEFAULT_RESOLUTION, WEBCAM_CODE_PX, 1)));
-    let out = run_inside("inside_transfer", &frames, &[], Duration::from_secs(120));
-    let log = frames.log();
-    assert!(log.contains("STREAMON video0 MJPG 1280x720 30 fps"), "the camera streams 720p MJPEG at 30 fps:\n{log}");
-    assert!(out.contains("received"), "{out}");
+/// The same webcam at 720p and at 1080p sees the code at the same share of its picture.
+fn code_px_at((_, h): (u32, u32)) -> f32 {
+    WEBCAM_CODE_PX * h as f32 / 720.0
 }
 
 #[test]
-#[ignore = "needs the test camera: run by a_whole_transfer_through_nokhwa_..."]
+fn a_whole_transfer_through_nokhwa_in_1080p_mjpeg_at_30_fps() {
+    let frames = Frames::new("transfer");
+    let (_, parts) = transfer(3000, 1);
+    frames.write("MJPG", DEFAULT_RESOLUTION, &mjpeg_frames(&filmed(&parts, DEFAULT_RESOLUTION, code_px_at(DEFAULT_RESOLUTION), 1)));
+    let out = run_inside("inside_transfer", &frames, &[("AIRSIGN_TEST_RESOLUTION", "default")], Duration::from_secs(120));
+    let log = frames.log();
+    assert!(log.contains("STREAMON video0 MJPG 1920x1080 30 fps"), "the camera streams 1080p MJPEG at 30 fps:\n{log}");
+    println!("{}", out.lines().find(|l| l.starts_with("received")).unwrap_or("no summary"));
+}
+
+#[test]
+fn a_whole_transfer_in_720p_when_asked() {
+    let frames = Frames::new("transfer720");
+    let (_, parts) = transfer(3000, 1);
+    frames.write("MJPG", (1280, 720), &mjpeg_frames(&filmed(&parts, (1280, 720), code_px_at((1280, 720)), 1)));
+    run_inside("inside_transfer", &frames, &[("AIRSIGN_TEST_RESOLUTION", "720")], Duration::from_secs(120));
+    assert!(frames.log().contains("STREAMON video0 MJPG 1280x720 30 fps"), "{}", frames.log());
+}
+
+#[test]
+#[ignore = "needs the test camera: run by a_whole_transfer_..."]
 fn inside_transfer() {
     inside_camera();
     let (message, _) = transfer(3000, 1);
-    let mut cam = Webcam::open(0, DEFAULT_RESOLUTION).unwrap();
+    let wanted = if std::env::var("AIRSIGN_TEST_RESOLUTION").as_deref() == Ok("720") { (1280, 720) } else { DEFAULT_RESOLUTION };
+    let mut cam = Webcam::open(0, wanted).unwrap();
     let mode = cam.mode();
-    assert_eq!((mode.width, mode.height, mode.fps, mode.encoding), (1280, 720, 30, Encoding::Mjpeg));
+    assert_eq!((mode.width, mode.height, mode.fps, mode.encoding), (wanted.0, wanted.1, 30, Encoding::Mjpeg));
     let start = Instant::now();
     let (got, frames, read) = receive(&mut cam, 900);
     let seconds = start.elapsed().as_secs_f64();
@@ -240,7 +255,7 @@ fn inside_yuyv() {
 fn a_camera_unplugged_mid_stream_is_reported_without_a_hang() {
     let frames = Frames::new("unplug");
     let (_, parts) = transfer(3000, 3);
-    frames.write("MJPG", DEFAULT_RESOLUTION, &mjpeg_frames(&filmed(&parts, DEFAULT_RESOLUTION, WEBCAM_CODE_PX, 3)));
+    frames.write("MJPG", DEFAULT_RESOLUTION, &mjpeg_frames(&filmed(&parts, DEFAULT_RESOLUTION, code_px_at(DEFAULT_RESOLUTION), 3)));
     run_inside("inside_unplug", &frames, &[("V4L2SHIM_UNPLUG_AFTER", "12")], Duration::from_secs(60));
     assert!(frames.log().contains("UNPLUG after 12 frames"), "{}", frames.log());
 }
@@ -271,7 +286,7 @@ fn inside_unplug() {
 fn corrupt_mjpeg_frames_are_skipped_and_the_transfer_completes() {
     let frames = Frames::new("corrupt");
     let (_, parts) = transfer(3000, 1);
-    frames.write("MJPG", DEFAULT_RESOLUTION, &mjpeg_frames(&filmed(&parts, DEFAULT_RESOLUTION, WEBCAM_CODE_PX, 1)));
+    frames.write("MJPG", DEFAULT_RESOLUTION, &mjpeg_frames(&filmed(&parts, DEFAULT_RESOLUTION, code_px_at(DEFAULT_RESOLUTION), 1)));
     run_inside("inside_transfer", &frames, &[("V4L2SHIM_CORRUPT_EVERY", "5")], Duration::from_secs(120));
 }
 
@@ -281,9 +296,9 @@ fn the_offline_apps_scanner_completes_a_scan_through_the_camera() {
     let frames = Frames::new("app");
     let outputs = app_outputs();
     let parts = app_harness::parts_of("xmr-output", &airsign::envelope::wrap_bytes(&outputs));
-    frames.write("MJPG", DEFAULT_RESOLUTION, &mjpeg_frames(&filmed(&parts, DEFAULT_RESOLUTION, WEBCAM_CODE_PX, 4)));
+    frames.write("MJPG", DEFAULT_RESOLUTION, &mjpeg_frames(&filmed(&parts, DEFAULT_RESOLUTION, code_px_at(DEFAULT_RESOLUTION), 4)));
     run_inside("inside_app_scan", &frames, &[], Duration::from_secs(240));
-    assert!(frames.log().contains("STREAMON video0 MJPG 1280x720 30 fps"), "{}", frames.log());
+    assert!(frames.log().contains("STREAMON video0 MJPG 1920x1080 30 fps"), "{}", frames.log());
 }
 
 #[cfg(feature = "gui")]
