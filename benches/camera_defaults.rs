@@ -29,6 +29,7 @@ struct Cell {
 
 /// The seeds of one cell run on the machine's two cores at once: each transfer is still
 /// decoded on one thread, as the app's scanner decodes.
+#[allow(clippy::too_many_arguments)]
 fn measure(bytes: usize, fragment: usize, fps: f64, ec: EcLevel, condition: &str, code_px: f32, options: DecodeOptions, seeds: u64) -> Cell {
     measure_at((1280, 720), bytes, fragment, fps, ec, Degradation::named(condition).unwrap(), code_px, options, seeds)
 }

@@ -20,11 +20,9 @@ fn app<'a>(dir: &std::path::Path) -> Harness<'a, OfflineApp> {
     h
 }
 
-#[test]
-fn a_profile_picked_for_a_payload_type_is_shown_and_remembered() {
-    let dir = std::env::temp_dir().join(format!("airsign-app-profiles-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut h = app(&dir);
+/// The app with an XRPL account restored in `dir`, showing its `xrpl-account` code.
+fn showing_a_restored_account<'a>(dir: &std::path::Path) -> Harness<'a, OfflineApp> {
+    let mut h = app(dir);
     fill(&mut h, "Wallet name", "cold");
     fill(&mut h, "Passphrase", "pw");
     fill(&mut h, "Or restore from the 25 words:", "shYHSiJod8CLPTj1SNJ2PdUFj4pFk");
@@ -32,6 +30,14 @@ fn a_profile_picked_for_a_payload_type_is_shown_and_remembered() {
     step_until_within(&mut h, "the XRPL home screen", Duration::from_secs(60), |_| String::new(), |h| h.query_by_label("Show account").is_some());
     h.get_by_label("Show account").click();
     h.run_steps(2);
+    h
+}
+
+#[test]
+fn a_profile_picked_for_a_payload_type_is_shown_and_remembered() {
+    let dir = std::env::temp_dir().join(format!("airsign-app-profiles-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut h = showing_a_restored_account(&dir);
     let standard = h.state().showing().unwrap().part_text().to_owned();
     assert!(standard.starts_with("UR:XRPL-ACCOUNT/"), "{standard}");
     // Only the profiles that can show an xrpl-account are offered.
@@ -151,14 +157,7 @@ fn the_player_offers_the_standard_and_the_dense_preset() {
     use airsign::transport::player::{DEFAULT_FPS, DEFAULT_FRAGMENT, DENSE_FPS, DENSE_FRAGMENT};
     let dir = std::env::temp_dir().join(format!("airsign-app-presets-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let mut h = app(&dir);
-    fill(&mut h, "Wallet name", "cold");
-    fill(&mut h, "Passphrase", "pw");
-    fill(&mut h, "Or restore from the 25 words:", "shYHSiJod8CLPTj1SNJ2PdUFj4pFk");
-    h.get_by_label("Restore XRPL account").click();
-    step_until_within(&mut h, "the XRPL home screen", Duration::from_secs(60), |_| String::new(), |h| h.query_by_label("Show account").is_some());
-    h.get_by_label("Show account").click();
-    h.run_steps(2);
+    let mut h = showing_a_restored_account(&dir);
     let settings = |h: &Harness<'_, OfflineApp>| {
         let p = h.state().showing().unwrap();
         (p.fragment(), p.fps())

@@ -64,6 +64,12 @@ impl Frames {
         std::fs::write(self.dir.join(format!("{fourcc}-{w}x{h}.frames")), file).unwrap();
     }
 
+    /// The MJPEG stream a webcam at `size` sends of the player showing `parts`.
+    fn write_webcam_mjpeg(&self, size: (u32, u32), parts: &[String], seed: u64) {
+        let frames: Vec<Vec<u8>> = filmed(parts, size, code_px_at(size), seed).iter().map(|f| mjpeg(f, 80)).collect();
+        self.write("MJPG", size, &frames);
+    }
+
     fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("shim.log")).unwrap_or_default()
     }
@@ -127,7 +133,7 @@ fn transfer(bytes: usize, seed: u8) -> (Vec<u8>, Vec<String>) {
 fn filmed(parts: &[String], (w, h): (u32, u32), code_px: f32, seed: u64) -> Vec<GrayImage> {
     let d = Degradation { jpeg_quality: 0, ..Degradation::named("webcam").unwrap() }.with_display(airsign::transport::player::DEFAULT_FPS);
     let scene = Scene { width: w, height: h, code_px, ..Scene::default() };
-    let mut cam = VirtualCamera::new(parts.to_vec().into_iter(), scene, d, seed);
+    let mut cam = VirtualCamera::new(parts.iter().cloned(), scene, d, seed);
     let mut out = Vec::new();
     while let Some(f) = cam.next_frame().unwrap() {
         out.push(f.image);
@@ -138,10 +144,6 @@ fn filmed(parts: &[String], (w, h): (u32, u32), code_px: f32, seed: u64) -> Vec<
 /// The player's code on a laptop screen, filmed by a webcam's 720p picture from 40 cm
 /// (docs/camera-conditions.md).
 const WEBCAM_CODE_PX: f32 = 250.0;
-
-fn mjpeg_frames(frames: &[GrayImage]) -> Vec<Vec<u8>> {
-    frames.iter().map(|f| mjpeg(f, 80)).collect()
-}
 
 fn yuyv(frame: &GrayImage) -> Vec<u8> {
     frame.as_raw().iter().flat_map(|&y| [y, 128]).collect()
@@ -197,7 +199,7 @@ fn code_px_at((_, h): (u32, u32)) -> f32 {
 fn a_whole_transfer_through_nokhwa_in_1080p_mjpeg_at_30_fps() {
     let frames = Frames::new("transfer");
     let (_, parts) = transfer(3000, 1);
-    frames.write("MJPG", DEFAULT_RESOLUTION, &mjpeg_frames(&filmed(&parts, DEFAULT_RESOLUTION, code_px_at(DEFAULT_RESOLUTION), 1)));
+    frames.write_webcam_mjpeg(DEFAULT_RESOLUTION, &parts, 1);
     let out = run_inside("inside_transfer", &frames, &[("AIRSIGN_TEST_RESOLUTION", "default")], Duration::from_secs(120));
     let log = frames.log();
     assert!(log.contains("STREAMON video0 MJPG 1920x1080 30 fps"), "the camera streams 1080p MJPEG at 30 fps:\n{log}");
@@ -208,7 +210,7 @@ fn a_whole_transfer_through_nokhwa_in_1080p_mjpeg_at_30_fps() {
 fn a_whole_transfer_in_720p_when_asked() {
     let frames = Frames::new("transfer720");
     let (_, parts) = transfer(3000, 1);
-    frames.write("MJPG", (1280, 720), &mjpeg_frames(&filmed(&parts, (1280, 720), code_px_at((1280, 720)), 1)));
+    frames.write_webcam_mjpeg((1280, 720), &parts, 1);
     run_inside("inside_transfer", &frames, &[("AIRSIGN_TEST_RESOLUTION", "720")], Duration::from_secs(120));
     assert!(frames.log().contains("STREAMON video0 MJPG 1280x720 30 fps"), "{}", frames.log());
 }
@@ -255,7 +257,7 @@ fn inside_yuyv() {
 fn a_camera_unplugged_mid_stream_is_reported_without_a_hang() {
     let frames = Frames::new("unplug");
     let (_, parts) = transfer(3000, 3);
-    frames.write("MJPG", DEFAULT_RESOLUTION, &mjpeg_frames(&filmed(&parts, DEFAULT_RESOLUTION, code_px_at(DEFAULT_RESOLUTION), 3)));
+    frames.write_webcam_mjpeg(DEFAULT_RESOLUTION, &parts, 3);
     run_inside("inside_unplug", &frames, &[("V4L2SHIM_UNPLUG_AFTER", "12")], Duration::from_secs(60));
     assert!(frames.log().contains("UNPLUG after 12 frames"), "{}", frames.log());
 }
@@ -286,7 +288,7 @@ fn inside_unplug() {
 fn corrupt_mjpeg_frames_are_skipped_and_the_transfer_completes() {
     let frames = Frames::new("corrupt");
     let (_, parts) = transfer(3000, 1);
-    frames.write("MJPG", DEFAULT_RESOLUTION, &mjpeg_frames(&filmed(&parts, DEFAULT_RESOLUTION, code_px_at(DEFAULT_RESOLUTION), 1)));
+    frames.write_webcam_mjpeg(DEFAULT_RESOLUTION, &parts, 1);
     run_inside("inside_transfer", &frames, &[("V4L2SHIM_CORRUPT_EVERY", "5")], Duration::from_secs(120));
 }
 
@@ -296,7 +298,7 @@ fn the_offline_apps_scanner_completes_a_scan_through_the_camera() {
     let frames = Frames::new("app");
     let outputs = app_outputs();
     let parts = app_harness::parts_of("xmr-output", &airsign::envelope::wrap_bytes(&outputs));
-    frames.write("MJPG", DEFAULT_RESOLUTION, &mjpeg_frames(&filmed(&parts, DEFAULT_RESOLUTION, code_px_at(DEFAULT_RESOLUTION), 4)));
+    frames.write_webcam_mjpeg(DEFAULT_RESOLUTION, &parts, 4);
     run_inside("inside_app_scan", &frames, &[], Duration::from_secs(240));
     assert!(frames.log().contains("STREAMON video0 MJPG 1920x1080 30 fps"), "{}", frames.log());
 }

@@ -66,7 +66,7 @@ pub fn run(cmd: DemoCommand) -> Result<()> {
                 seed,
                 ..TransferConfig::default()
             };
-            let timed = cfg.degradation.exposure_ms > 0.0;
+            let timed = cfg.degradation.has_own_clock();
             let r = run_transfer(&cfg)?;
             println!("payload:          {bytes} bytes as {} fragments of <= {max_fragment} bytes, QR version {} (EC {:?})", r.seq_len, r.qr_version, cfg.ec);
             if timed {

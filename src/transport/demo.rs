@@ -115,7 +115,7 @@ pub fn run_transfer(cfg: &TransferConfig) -> Result<TransferReport, DemoError> {
     let parts = std::iter::once(first).chain(std::iter::from_fn(move || Some(encoder.next_part())));
     let parts = parts.skip(cfg.join_after).take(limit);
     let scene = Scene { width: cfg.frame_size.0, height: cfg.frame_size.1, module_px: cfg.module_px, code_px: cfg.code_px, ec: cfg.ec, ..Scene::default() };
-    let timed = cfg.degradation.exposure_ms > 0.0;
+    let timed = cfg.degradation.has_own_clock();
     let degradation = if timed { cfg.degradation.with_display(cfg.fps as f32) } else { cfg.degradation };
     let frame_period_ms = if timed { 1000.0 / degradation.camera_fps.max(1.0) as f64 } else { 1000.0 / cfg.fps };
     let mut camera = VirtualCamera::new(parts, scene, degradation, cfg.seed);

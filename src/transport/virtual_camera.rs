@@ -157,6 +157,12 @@ impl Degradation {
         }
     }
 
+    /// Whether this camera films on its own clock (a condition with an exposure time, such
+    /// as `webcam` and `phone`), rather than taking one frame per code shown.
+    pub fn has_own_clock(&self) -> bool {
+        self.exposure_ms > 0.0
+    }
+
     /// The same camera watching a screen that shows `fps` codes a second.
     pub fn with_display(self, fps: f32) -> Self {
         Self { display_fps: fps, ..self }
@@ -227,7 +233,7 @@ pub struct VirtualCamera<I: Iterator<Item = String>> {
 
 impl<I: Iterator<Item = String>> VirtualCamera<I> {
     pub fn new(parts: I, scene: Scene, degradation: Degradation, seed: u64) -> Self {
-        let phase = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0f_c10c).random::<f64>();
+        let phase = ChaCha8Rng::seed_from_u64(seed ^ 0x5e_ed0f_c10c).random::<f64>();
         Self { parts, scene, degradation, seed, shown: 0, window: VecDeque::new(), window_start: 0, exhausted: false, phase }
     }
 
@@ -589,7 +595,7 @@ fn motion_blur(src: &[f32], w: usize, h: usize, length: f32, deg: f32) -> Vec<f3
 fn normal_table() -> &'static [f32] {
     static TABLE: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut rng = ChaCha8Rng::seed_from_u64(0x6e6f_6973_65);
+        let mut rng = ChaCha8Rng::seed_from_u64(0x6e_6f69_7365);
         (0..32_768)
             .flat_map(|_| {
                 let u1: f32 = rng.random::<f32>().max(f32::MIN_POSITIVE);

@@ -460,14 +460,6 @@ mod tests {
         assert!(to_luma(Encoding::Mjpeg, 4, 4, &[]).is_err());
     }
 
-    /// A colour JPEG (YCbCr, as webcams send) of a grey picture.
-    fn jpeg_of(img: &GrayImage) -> Vec<u8> {
-        let mut out = Vec::new();
-        let colour = image::DynamicImage::ImageLuma8(img.clone()).into_rgb8();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95).encode_image(&colour).unwrap();
-        out
-    }
-
     /// Removes every DHT segment, as webcams that rely on the standard tables send them.
     fn without_huffman_tables(jpeg: &[u8]) -> Vec<u8> {
         let mut out = jpeg[..2].to_vec();
@@ -488,7 +480,8 @@ mod tests {
     #[test]
     fn mjpeg_frames_decode_with_and_without_their_huffman_tables() {
         let scene = GrayImage::from_fn(64, 48, |x, y| image::Luma([if (x / 8 + y / 8) % 2 == 0 { 20 } else { 230 }]));
-        let full = jpeg_of(&scene);
+        // A colour JPEG (YCbCr, as webcams send) of a grey picture.
+        let full = crate::transport::virtual_camera::mjpeg(&scene, 95);
         assert!(has_huffman_tables(&full));
         let bare = without_huffman_tables(&full);
         assert!(!has_huffman_tables(&bare));

@@ -820,48 +820,27 @@ static int dev_slot(DIR *d) {
     return -1;
 }
 
-/* The next fake entry's name for slot s, or NULL when all were listed. */
-static const char *next_fake(int s, char *name, size_t size) {
-    if (unplugged || dev_dir_next[s] >= NODES) return NULL;
-    snprintf(name, size, "video%d", dev_dir_next[s]++);
-    return name;
-}
+/* readdir and readdir64 differ only in their entry type: the real entries without any real
+ * video node, then ours, one per call. */
+#define READDIR_BODY(real, entries)                                                        \
+    resolve();                                                                             \
+    pthread_mutex_lock(&lock);                                                             \
+    int s = dev_slot(d);                                                                   \
+    pthread_mutex_unlock(&lock);                                                           \
+    if (s < 0) return real(d);                                                             \
+    __typeof__(real(d)) e;                                                                 \
+    while ((e = real(d)) && strncmp(e->d_name, "video", 5) == 0) {}                        \
+    if (e) return e;                                                                       \
+    if (unplugged || dev_dir_next[s] >= NODES) return NULL;                                \
+    memset(&entries[s], 0, sizeof entries[s]);                                             \
+    entries[s].d_type = DT_CHR;                                                            \
+    snprintf(entries[s].d_name, sizeof entries[s].d_name, "video%d", dev_dir_next[s]++);   \
+    entries[s].d_ino = 1000000u + (unsigned)dev_dir_next[s];                               \
+    return &entries[s];
 
-struct dirent *readdir(DIR *d) {
-    resolve();
-    struct dirent *e;
-    pthread_mutex_lock(&lock);
-    int s = dev_slot(d);
-    pthread_mutex_unlock(&lock);
-    if (s < 0) return real_readdir(d);
-    while ((e = real_readdir(d)) && strncmp(e->d_name, "video", 5) == 0) {}
-    if (e) return e;
-    char name[32];
-    if (!next_fake(s, name, sizeof name)) return NULL;
-    memset(&dev_entry[s], 0, sizeof dev_entry[s]);
-    dev_entry[s].d_type = DT_CHR;
-    dev_entry[s].d_ino = 1000000 + (ino_t)dev_dir_next[s];
-    snprintf(dev_entry[s].d_name, sizeof dev_entry[s].d_name, "%s", name);
-    return &dev_entry[s];
-}
+struct dirent *readdir(DIR *d) { READDIR_BODY(real_readdir, dev_entry) }
 
-struct dirent64 *readdir64(DIR *d) {
-    resolve();
-    struct dirent64 *e;
-    pthread_mutex_lock(&lock);
-    int s = dev_slot(d);
-    pthread_mutex_unlock(&lock);
-    if (s < 0) return real_readdir64(d);
-    while ((e = real_readdir64(d)) && strncmp(e->d_name, "video", 5) == 0) {}
-    if (e) return e;
-    char name[32];
-    if (!next_fake(s, name, sizeof name)) return NULL;
-    memset(&dev_entry64[s], 0, sizeof dev_entry64[s]);
-    dev_entry64[s].d_type = DT_CHR;
-    dev_entry64[s].d_ino = 1000000 + (ino64_t)dev_dir_next[s];
-    snprintf(dev_entry64[s].d_name, sizeof dev_entry64[s].d_name, "%s", name);
-    return &dev_entry64[s];
-}
+struct dirent64 *readdir64(DIR *d) { READDIR_BODY(real_readdir64, dev_entry64) }
 
 int closedir(DIR *d) {
     resolve();
