@@ -259,6 +259,52 @@ impl Keystore {
     }
 }
 
+#[derive(Serialize, Deserialize)]
+struct SealedSecret {
+    version: u32,
+    kdf: KdfRecord,
+    aead: AeadRecord,
+}
+
+/// A secret sealed under a passphrase with the keystore's scheme (Argon2id, then
+/// XChaCha20-Poly1305), as one JSON text for a database field. `context` (what the secret
+/// is and whose) is authenticated: a sealed value moved to another record does not open.
+pub fn seal_secret(secret: &[u8], passphrase: &str, context: &str, kdf: KdfParams) -> Result<String, KeystoreError> {
+    if passphrase.is_empty() {
+        return Err(KeystoreError::EmptyPassphrase);
+    }
+    let mut salt = [0u8; 16];
+    let mut nonce = [0u8; 24];
+    getrandom::fill(&mut salt).map_err(|_| KeystoreError::Random)?;
+    getrandom::fill(&mut nonce).map_err(|_| KeystoreError::Random)?;
+    let kdf = KdfRecord { algorithm: "argon2id-v19".into(), params: kdf, salt: hex::encode(salt) };
+    let key = derive_key(passphrase, &kdf)?;
+    let cipher = XChaCha20Poly1305::new_from_slice(key.as_ref()).map_err(|_| KeystoreError::Kdf)?;
+    let ciphertext = cipher
+        .encrypt(&chacha20poly1305::XNonce::from(nonce), Payload { msg: secret, aad: context.as_bytes() })
+        .map_err(|_| KeystoreError::Kdf)?;
+    let sealed = SealedSecret { version: 1, kdf, aead: AeadRecord { algorithm: "xchacha20poly1305".into(), nonce: hex::encode(nonce), ciphertext: hex::encode(ciphertext) } };
+    serde_json::to_string(&sealed).map_err(|_| KeystoreError::Kdf)
+}
+
+/// Opens what [`seal_secret`] sealed with the same `context`.
+pub fn open_secret(sealed: &str, passphrase: &str, context: &str) -> Result<Zeroizing<Vec<u8>>, KeystoreError> {
+    let bad = || KeystoreError::BadFile(PathBuf::from(context));
+    let sealed: SealedSecret = serde_json::from_str(sealed).map_err(|_| bad())?;
+    if sealed.version != 1 || sealed.aead.algorithm != "xchacha20poly1305" || sealed.kdf.algorithm != "argon2id-v19" {
+        return Err(bad());
+    }
+    let nonce: [u8; 24] = hex::decode(&sealed.aead.nonce).ok().and_then(|n| n.try_into().ok()).ok_or_else(bad)?;
+    let ciphertext = hex::decode(&sealed.aead.ciphertext).map_err(|_| bad())?;
+    let key = derive_key(passphrase, &sealed.kdf)?;
+    let cipher = XChaCha20Poly1305::new_from_slice(key.as_ref()).map_err(|_| KeystoreError::Kdf)?;
+    Ok(Zeroizing::new(
+        cipher
+            .decrypt(&chacha20poly1305::XNonce::from(nonce), Payload { msg: &ciphertext, aad: context.as_bytes() })
+            .map_err(|_| KeystoreError::WrongPassphrase(context.to_owned()))?,
+    ))
+}
+
 fn derive_key(passphrase: &str, kdf: &KdfRecord) -> Result<Zeroizing<[u8; 32]>, KeystoreError> {
     let p = kdf.params;
     // Bound what a file may ask for before its seal can be checked.

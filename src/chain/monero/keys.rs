@@ -95,6 +95,25 @@ pub fn parse_address(text: &str) -> Option<ParsedAddress> {
     })
 }
 
+/// Parses any address a sender may pay: standard, subaddress, or integrated (a standard
+/// address with an 8-byte payment id, returned beside it).
+pub fn parse_destination(text: &str) -> Option<(ParsedAddress, Option<[u8; 8]>)> {
+    let address = MoneroAddress::from_str_with_unchecked_network(text.trim()).ok()?;
+    let (is_subaddress, payment_id) = match address.kind() {
+        AddressType::Legacy => (false, None),
+        AddressType::Subaddress => (true, None),
+        AddressType::LegacyIntegrated(pid) => (false, Some(*pid)),
+        _ => return None,
+    };
+    let parsed = ParsedAddress {
+        network: Network::from_address(address.network()),
+        is_subaddress,
+        spend: address.spend().compress().to_bytes(),
+        view: address.view().compress().to_bytes(),
+    };
+    Some((parsed, payment_id))
+}
+
 /// A Monero wallet's secret keys. `Debug` shows only public data.
 #[derive(Clone)]
 pub struct WalletKeys {
@@ -177,20 +196,12 @@ impl WalletKeys {
 
     /// `m` for subaddress (major, minor); zero for the primary address.
     pub(crate) fn subaddress_secret(&self, major: u32, minor: u32) -> Zeroizing<Scalar> {
-        if (major, minor) == (0, 0) {
-            return Zeroizing::new(Scalar::ZERO);
-        }
-        let mut data = Zeroizing::new(Vec::with_capacity(8 + 32 + 8));
-        data.extend_from_slice(b"SubAddr\0");
-        data.extend_from_slice(self.view_secret.as_bytes());
-        data.extend_from_slice(&major.to_le_bytes());
-        data.extend_from_slice(&minor.to_le_bytes());
-        Zeroizing::new(hash_to_scalar(&data))
+        subaddress_offset(&self.view_secret, major, minor)
     }
 
     /// The spend public key `D` of subaddress (major, minor); `B` for (0, 0).
     pub fn subaddress_spend_public(&self, major: u32, minor: u32) -> EdwardsPoint {
-        self.spend_point() + &*self.subaddress_secret(major, minor) * ED25519_BASEPOINT_TABLE
+        subaddress_spend_public_from(&self.spend_point(), &self.view_secret, major, minor)
     }
 
     /// The address of (major, minor): the standard address for (0, 0), else a subaddress.
@@ -204,6 +215,26 @@ impl WalletKeys {
         let kind = if (major, minor) == (0, 0) { AddressType::Legacy } else { AddressType::Subaddress };
         MoneroAddress::new(self.network.for_address(), kind, Point::from(spend), Point::from(view)).to_string()
     }
+}
+
+/// `m = Hs("SubAddr\0" || a || major || minor)`, the offset of subaddress (major, minor) from
+/// the primary spend key; zero for (0, 0). Needs only the view secret: a view-only wallet
+/// computes it too.
+pub(crate) fn subaddress_offset(view_secret: &Scalar, major: u32, minor: u32) -> Zeroizing<Scalar> {
+    if (major, minor) == (0, 0) {
+        return Zeroizing::new(Scalar::ZERO);
+    }
+    let mut data = Zeroizing::new(Vec::with_capacity(8 + 32 + 8));
+    data.extend_from_slice(b"SubAddr\0");
+    data.extend_from_slice(view_secret.as_bytes());
+    data.extend_from_slice(&major.to_le_bytes());
+    data.extend_from_slice(&minor.to_le_bytes());
+    Zeroizing::new(hash_to_scalar(&data))
+}
+
+/// `D = B + mG`: a subaddress's spend public key from the primary spend public key `B`.
+pub fn subaddress_spend_public_from(spend_public: &EdwardsPoint, view_secret: &Scalar, major: u32, minor: u32) -> EdwardsPoint {
+    spend_public + &*subaddress_offset(view_secret, major, minor) * ED25519_BASEPOINT_TABLE
 }
 
 #[cfg(test)]
@@ -222,3 +253,4 @@ mod tests {
         assert_eq!(format_address(Network::Stagenet, true, &parsed.spend, &parsed.view).unwrap(), keys.subaddress(2, 7));
     }
 }
+

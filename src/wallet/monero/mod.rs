@@ -1,6 +1,13 @@
-//! The online side's Monero pieces that need no wallet of our own: read a signed set with
-//! the view key (from the view-only export) and broadcast its transactions through a
-//! monerod node (`/send_raw_transaction`).
+//! The online side's Monero wallet: view-only, synced from monerod, writing wallet2's
+//! files for the offline signer (outputs, unsigned sets) and reading its answers (key
+//! images, signed sets). Also the pieces that need no wallet of our own: read a signed set
+//! with the view key and broadcast it through monerod (`/send_raw_transaction`).
+
+pub mod build;
+pub mod daemon;
+pub mod scan;
+pub mod store;
+pub mod wallet;
 
 use crate::chain::monero::keys::parse_address;
 use crate::chain::monero::sign::read_transaction;
@@ -38,6 +45,11 @@ impl ViewOnly {
             return Err("the view key does not belong to this address".into());
         }
         Ok(ViewOnly { address, restore_height: v["restoreHeight"].as_u64().unwrap_or(0), view_secret })
+    }
+
+    /// The secret view key, for the online wallet that seals it in its database.
+    pub(crate) fn view_secret(&self) -> Zeroizing<[u8; 32]> {
+        self.view_secret.clone()
     }
 
     /// The transactions of a signed set (wallet2 file), each as (hash hex, serialized bytes).

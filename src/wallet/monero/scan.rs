@@ -1,0 +1,230 @@
+//! The view-only scanner: which outputs of a block are ours, with everything wallet2's files
+//! later need (the tx public key that matched, every additional key, the global index, the
+//! amount and mask). Pure: blocks in, receipts out; no daemon, no store.
+//!
+//! An output is ours when `P - Hs(8aR || i)G` is one of our subaddress spend keys. The view
+//! tag (one byte of `H("view_tag" || 8aR || i)`) rejects 255 of 256 other outputs before the
+//! expensive step; `8aR` is computed once per transaction key, not per output.
+
+use crate::chain::monero::keys::subaddress_spend_public_from;
+use crate::chain::monero::outputs::{derivation_to_scalar, LOOKAHEAD_MAJOR, LOOKAHEAD_MINOR};
+use crate::chain::monero::sign::{commitment_mask, view_tag};
+use curve25519_dalek::constants::ED25519_BASEPOINT_TABLE;
+use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+use curve25519_dalek::scalar::Scalar;
+use monero_interface::ScannableBlock;
+use monero_oxide::ringct::EncryptedAmount;
+use monero_oxide::transaction::{Pruned, Timelock, Transaction};
+use monero_wallet::extra::Extra;
+use std::collections::HashMap;
+use zeroize::Zeroizing;
+
+/// One output received, as wallet2's `transfer_details` keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    pub height: u64,
+    pub tx_hash: [u8; 32],
+    pub internal_index: u64,
+    pub global_index: u64,
+    pub out_key: [u8; 32],
+    /// The main tx public key of the scan that found it (wallet2's `m_pk_index`).
+    pub tx_pubkey: [u8; 32],
+    pub pk_index: u64,
+    pub additional_keys: Vec<[u8; 32]>,
+    pub amount: u64,
+    pub mask: [u8; 32],
+    pub subaddress: (u32, u32),
+    pub unlock_time: u64,
+    pub coinbase: bool,
+}
+
+/// A block's scan: its hash and what in it concerns us.
+#[derive(Debug, Clone)]
+pub struct ScannedBlock {
+    pub height: u64,
+    pub hash: [u8; 32],
+    pub received: Vec<Received>,
+    /// (key image, spending tx hash) for every input of the block: matched against ours by
+    /// the wallet, which knows which key images it has.
+    pub key_images: Vec<([u8; 32], [u8; 32])>,
+}
+
+/// Recognises our outputs from the primary spend public key and the secret view key.
+pub struct ViewScanner {
+    spend_public: EdwardsPoint,
+    view_secret: Zeroizing<Scalar>,
+    table: HashMap<[u8; 32], (u32, u32)>,
+    accounts: u32,
+    indices: u32,
+}
+
+impl ViewScanner {
+    /// Covers accounts `0..accounts` x indices `0..indices`; wallet2 starts at 50 x 200.
+    pub fn new(spend_public: &[u8; 32], view_secret: &[u8; 32], accounts: u32, indices: u32) -> Option<ViewScanner> {
+        let spend_public = CompressedEdwardsY(*spend_public).decompress()?;
+        let view_secret = Zeroizing::new(Option::<Scalar>::from(Scalar::from_canonical_bytes(*view_secret))?);
+        let mut s = ViewScanner { spend_public, view_secret, table: HashMap::new(), accounts: 0, indices: 0 };
+        s.cover(accounts, indices);
+        Some(s)
+    }
+
+    pub fn with_default_lookahead(spend_public: &[u8; 32], view_secret: &[u8; 32]) -> Option<ViewScanner> {
+        Self::new(spend_public, view_secret, LOOKAHEAD_MAJOR, LOOKAHEAD_MINOR)
+    }
+
+    pub fn lookahead(&self) -> (u32, u32) {
+        (self.accounts, self.indices)
+    }
+
+    /// Extends the table to accounts `0..accounts` x indices `0..indices`.
+    fn cover(&mut self, accounts: u32, indices: u32) {
+        let (old_a, old_i) = (self.accounts, self.indices);
+        let (accounts, indices) = (accounts.max(old_a), indices.max(old_i));
+        for a in 0..accounts {
+            let from = if a < old_a { old_i } else { 0 };
+            for i in from..indices {
+                let d = subaddress_spend_public_from(&self.spend_public, &self.view_secret, a, i);
+                self.table.insert(d.compress().to_bytes(), (a, i));
+            }
+        }
+        self.accounts = accounts;
+        self.indices = indices;
+    }
+
+    /// wallet2's lookahead rule: an output at (a, i) keeps 50 accounts and 200 indices
+    /// beyond it in view. True when the table grew (the caller rescans what it scanned with
+    /// the smaller table).
+    pub fn grow_for(&mut self, (a, i): (u32, u32)) -> bool {
+        let want = (a.saturating_add(LOOKAHEAD_MAJOR), i.saturating_add(LOOKAHEAD_MINOR));
+        if want.0 <= self.accounts && want.1 <= self.indices {
+            return false;
+        }
+        self.cover(want.0, want.1);
+        true
+    }
+
+    fn derivation(&self, tx_public: &[u8; 32]) -> Option<EdwardsPoint> {
+        let r = CompressedEdwardsY(*tx_public).decompress()?;
+        Some((&*self.view_secret * r).mul_by_cofactor())
+    }
+
+    /// The outputs of one transaction that are ours.
+    pub fn scan_transaction(&self, tx: &Transaction<Pruned>, tx_hash: [u8; 32], height: u64, first_global: u64) -> Vec<Received> {
+        let Transaction::V2 { prefix, proofs } = tx else { return Vec::new() };
+        let Ok(extra) = Extra::read(&mut prefix.extra.as_slice()) else { return Vec::new() };
+        let Some((main_keys, additional)) = extra.keys() else { return Vec::new() };
+        let main: Vec<[u8; 32]> = main_keys.iter().map(|k| k.compress().to_bytes()).collect();
+        let additional: Vec<[u8; 32]> = additional.unwrap_or_default().iter().map(|k| k.compress().to_bytes()).collect();
+        let main_derivations: Vec<Option<EdwardsPoint>> = main.iter().map(|k| self.derivation(k)).collect();
+        let unlock_time = match prefix.additional_timelock {
+            Timelock::None => 0,
+            Timelock::Block(b) => b as u64,
+            Timelock::Time(t) => t,
+        };
+        let mut found = Vec::new();
+        for (i, output) in prefix.outputs.iter().enumerate() {
+            let Some(p) = CompressedEdwardsY(output.key.to_bytes()).decompress() else { continue };
+            let index = i as u64;
+            // wallet2 tries each main key in turn; the additional key for this output with each.
+            let extra_derivation = additional.get(i).and_then(|k| self.derivation(k));
+            'keys: for (pk_index, d) in main_derivations.iter().enumerate() {
+                for d in [*d, extra_derivation].into_iter().flatten() {
+                    if output.view_tag.is_some_and(|t| t != view_tag(&d, index)) {
+                        continue;
+                    }
+                    let s = Zeroizing::new(derivation_to_scalar(&d, index));
+                    let spend = (p - &*s * ED25519_BASEPOINT_TABLE).compress().to_bytes();
+                    let Some(&subaddress) = self.table.get(&spend) else { continue };
+                    let (amount, mask, coinbase) = match output.amount {
+                        // A miner output: the amount is in clear, the mask is 1.
+                        Some(amount) => (amount, Scalar::ONE, true),
+                        None => {
+                            let Some(proofs) = proofs else { continue };
+                            let Some(EncryptedAmount::Compact { amount }) = proofs.base.encrypted_amounts.get(i) else { continue };
+                            let pad = crate::chain::monero::sign::encrypt_amount(0, &s);
+                            let mut clear = [0u8; 8];
+                            for (c, (a, p)) in clear.iter_mut().zip(amount.iter().zip(pad)) {
+                                *c = a ^ p;
+                            }
+                            let amount = u64::from_le_bytes(clear);
+                            let mask = commitment_mask(&s);
+                            // The commitment must open to what we decrypted, or the sender lied.
+                            let opened = monero_ed25519::Commitment::new(monero_ed25519::Scalar::from(mask), amount).commit().compress();
+                            if proofs.base.commitments.get(i) != Some(&opened) {
+                                continue;
+                            }
+                            (amount, mask, false)
+                        }
+                    };
+                    found.push(Received {
+                        height,
+                        tx_hash,
+                        internal_index: index,
+                        global_index: first_global + index,
+                        out_key: output.key.to_bytes(),
+                        tx_pubkey: main[pk_index],
+                        pk_index: pk_index as u64,
+                        additional_keys: additional.clone(),
+                        amount,
+                        mask: mask.to_bytes(),
+                        subaddress,
+                        unlock_time,
+                        coinbase,
+                    });
+                    break 'keys;
+                }
+            }
+        }
+        found
+    }
+
+    /// One block: the miner transaction first, then the others, RingCT output indices
+    /// counted across them in that order.
+    pub fn scan_block(&self, block: &ScannableBlock, height: u64) -> ScannedBlock {
+        let mut received = Vec::new();
+        let mut key_images = Vec::new();
+        let miner = Transaction::<Pruned>::from(block.block.miner_transaction().clone());
+        let mut next_global = block.output_index_for_first_ringct_output.unwrap_or(0);
+        let txs = std::iter::once((block.block.miner_transaction().hash(), &miner)).chain(block.block.transactions.iter().copied().zip(block.transactions.iter()));
+        for (hash, tx) in txs {
+            if block.output_index_for_first_ringct_output.is_some() {
+                received.extend(self.scan_transaction(tx, hash, height, next_global));
+            }
+            if matches!(tx, Transaction::V2 { .. }) {
+                next_global += tx.prefix().outputs.len() as u64;
+            }
+            for input in &tx.prefix().inputs {
+                if let monero_oxide::transaction::Input::ToKey { key_image, .. } = input {
+                    key_images.push((key_image.to_bytes(), hash));
+                }
+            }
+        }
+        ScannedBlock { height, hash: block.block.hash(), received, key_images }
+    }
+
+    /// Blocks scanned on every core, results in chain order.
+    pub fn scan_blocks(&self, blocks: &[ScannableBlock], first_height: u64) -> Vec<ScannedBlock> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(blocks.len().max(1));
+        if threads <= 1 {
+            return blocks.iter().enumerate().map(|(i, b)| self.scan_block(b, first_height + i as u64)).collect();
+        }
+        let chunk = blocks.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = blocks
+                .chunks(chunk)
+                .enumerate()
+                .map(|(c, part)| s.spawn(move || part.iter().enumerate().map(|(i, b)| self.scan_block(b, first_height + (c * chunk + i) as u64)).collect::<Vec<_>>()))
+                .collect();
+            let mut out = Vec::with_capacity(blocks.len());
+            for (c, h) in handles.into_iter().enumerate() {
+                match h.join() {
+                    Ok(part) => out.extend(part),
+                    // A scan thread cannot panic on chain data by design; if one did, its
+                    // share is scanned again here rather than lost.
+                    Err(_) => out.extend(blocks.chunks(chunk).nth(c).unwrap_or(&[]).iter().enumerate().map(|(i, b)| self.scan_block(b, first_height + (c * chunk + i) as u64))),
+                }
+            }
+            out
+        })
+    }
+}
