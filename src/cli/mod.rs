@@ -7,6 +7,8 @@ mod xrpl;
 mod xrpl_account;
 mod xrpl_security;
 mod xmr;
+#[cfg(feature = "net")]
+mod xmr_online;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};

@@ -106,6 +106,11 @@ pub enum XmrCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The online machine's view-only wallet: sync, balance, outputs out, key images in,
+    /// transfers as wallet2 unsigned sets, broadcast.
+    #[cfg(feature = "net")]
+    #[command(subcommand)]
+    Online(super::xmr_online::OnlineCommand),
     /// Review, ask, sign, journal: the signed set.
     Sign {
         #[command(flatten)]
@@ -124,6 +129,8 @@ pub enum XmrCommand {
 
 pub fn run(cmd: XmrCommand) -> Result<()> {
     match cmd {
+        #[cfg(feature = "net")]
+        XmrCommand::Online(c) => super::xmr_online::run(c),
         XmrCommand::New { w, new } => {
             let keys = WalletKeys::generate(new.network.into()).context("the OS random source failed")?;
             create(&w, &keys, new.restore_height)?;

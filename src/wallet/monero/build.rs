@@ -250,8 +250,18 @@ mod tests {
         let two = tx_weight(&rings, 2, 44, 1 << 31);
         let three = tx_weight(&rings, 3, 33 + 2 + 96, 1 << 31);
         // A third output: 35 bytes of prefix, 40 of amount and commitment, 64 more of L/R,
-        // 87 more bytes of extra (additional keys instead of the dummy id), clawback 460.
-        assert_eq!(three - two, 35 + 40 + 64 + 87 + 460);
+        // 87 more bytes of extra (additional keys instead of the dummy id) and one more for
+        // its length (131 needs two varint bytes), clawback 460.
+        assert_eq!(three - two, 35 + 40 + 64 + 87 + 1 + 460);
+    }
+
+    /// wallet2's own two-input, three-output set (subaddress destination, so additional
+    /// keys): 2,853 weight units at 1,200,000 per byte.
+    #[test]
+    fn the_weight_of_wallet2s_two_input_set_gives_its_fee() {
+        let ring = |g: &[u64]| offsets(&g.iter().map(|g| RingMember { global_index: *g, key: [0; 32], commitment: [0; 32] }).collect::<Vec<_>>());
+        let rings = vec![ring(&[33, 35, 81, 82, 122, 165, 269, 273, 300, 321, 325, 351, 372, 422, 427, 428]), ring(&[5, 44, 126, 196, 244, 253, 263, 284, 293, 309, 327, 340, 371, 421, 422, 434])];
+        assert_eq!(fee_for(&rings, 3, 33 + 2 + 3 * 32, 1_200_000, 10_000), 3_423_600_000);
     }
 
     #[test]

@@ -218,10 +218,11 @@ impl OnlineWallet {
     }
 
     fn scanner(&self) -> Result<ViewScanner, WalletError> {
-        let (a, i) = self.store.meta("lookahead")?.and_then(|l| l.split_once(',').and_then(|(a, i)| Some((a.parse().ok()?, i.parse().ok()?)))).unwrap_or((
-            crate::chain::monero::outputs::LOOKAHEAD_MAJOR,
-            crate::chain::monero::outputs::LOOKAHEAD_MINOR,
-        ));
+        let (a, i) = self
+            .store
+            .meta("lookahead")?
+            .and_then(|l| l.split_once(',').and_then(|(a, i)| Some((a.parse().ok()?, i.parse().ok()?))))
+            .unwrap_or((crate::chain::monero::outputs::LOOKAHEAD_MAJOR, crate::chain::monero::outputs::LOOKAHEAD_MINOR));
         ViewScanner::new(&self.spend_public, self.view_secret()?, a, i).ok_or_else(|| refused("the wallet's keys are not valid points"))
     }
 
@@ -447,7 +448,12 @@ impl OnlineWallet {
         for (i, (image, sig)) in ki.signed.iter().enumerate() {
             let t = &transfers[offset + i];
             if !check_key_image_signature(&t.received.out_key, image, sig) {
-                return Err(refused(format!("key image {} does not prove output {} (tx {}): the file is not from this wallet's keys or was altered", hex::encode(image), offset + i, hex::encode(t.received.tx_hash))));
+                return Err(refused(format!(
+                    "key image {} does not prove output {} (tx {}): the file is not from this wallet's keys or was altered",
+                    hex::encode(image),
+                    offset + i,
+                    hex::encode(t.received.tx_hash)
+                )));
             }
         }
         let images: Vec<[u8; 32]> = ki.signed.iter().map(|(k, _)| *k).collect();
@@ -513,15 +519,19 @@ impl OnlineWallet {
             if sweep_to.is_none() && *amount == 0 {
                 return Err(refused(format!("amount 0 to {text}")));
             }
-            dests.push(Destination { original: text.trim().as_bytes().to_vec(), amount: *amount, spend: parsed.spend, view: parsed.view, is_subaddress: parsed.is_subaddress, is_integrated: pid.is_some() });
+            dests.push(Destination {
+                original: text.trim().as_bytes().to_vec(),
+                amount: *amount,
+                spend: parsed.spend,
+                view: parsed.view,
+                is_subaddress: parsed.is_subaddress,
+                is_integrated: pid.is_some(),
+            });
         }
 
         // Spendable outputs of the account.
         let transfers = self.store.transfers()?;
-        let spendable: Vec<&Transfer> = transfers
-            .iter()
-            .filter(|t| t.spent == Spent::No && t.received.subaddress.0 == req.account && Self::is_unlocked(&t.received, chain_height))
-            .collect();
+        let spendable: Vec<&Transfer> = transfers.iter().filter(|t| t.spent == Spent::No && t.received.subaddress.0 == req.account && Self::is_unlocked(&t.received, chain_height)).collect();
         let mut chosen: Vec<&Transfer> = match &req.sweep {
             Sweep::All(_) => spendable.clone(),
             Sweep::One(idx, _) => {
@@ -679,13 +689,8 @@ impl OnlineWallet {
                 None => return Err(refused(format!("monerod accepted {} but does not have it in its pool", hex::encode(hash)))),
             }
             let change_keys = (p.change.spend, p.change.view);
-            let destinations: Vec<(String, u64)> = p
-                .construction_data
-                .dests
-                .iter()
-                .filter(|d| (d.spend, d.view) != change_keys || d.amount == 0)
-                .map(|d| (String::from_utf8_lossy(&d.original).into_owned(), d.amount))
-                .collect();
+            let destinations: Vec<(String, u64)> =
+                p.construction_data.dests.iter().filter(|d| (d.spend, d.view) != change_keys || d.amount == 0).map(|d| (String::from_utf8_lossy(&d.original).into_owned(), d.amount)).collect();
             let entry = HistoryEntry { tx_hash: hex::encode(hash), submitted_at: now(), fee: p.fee, amount: destinations.iter().map(|d| d.1).sum(), destinations, height: None };
             self.store.record_broadcast(&entry, &spends, &images)?;
             hashes.push(entry.tx_hash);

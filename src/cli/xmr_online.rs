@@ -1,0 +1,367 @@
+//! `airsign xmr online`: the view-only wallet on the online machine. Files are wallet2's
+//! own; `--ur` writes UR part text instead, and every file argument also takes UR part text.
+//! The passphrase (which unseals the view key) comes from the prompt or AIRSIGN_PASSPHRASE.
+
+use super::xrpl_account::{passphrase, payload_from_ur_text, print_ur};
+use crate::chain::monero::review::format_xmr;
+use crate::keystore::KdfParams;
+use crate::wallet::monero::daemon::Daemon;
+use crate::wallet::monero::wallet::{FileFormat, OnlineWallet, Sweep, SyncProgress, TransferRequest};
+use crate::wallet::monero::ViewOnly;
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// wallet2 0.18.1.1 and later: Feather 2.x, Cake Wallet, Keystone.
+    Current,
+    /// Monero 0.18.0.0 (Debian's package).
+    #[value(name = "0.18.0")]
+    V0180,
+}
+
+impl From<FormatArg> for FileFormat {
+    fn from(f: FormatArg) -> FileFormat {
+        match f {
+            FormatArg::Current => FileFormat::Current,
+            FormatArg::V0180 => FileFormat::V0180,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct Db {
+    /// The wallet's database (SQLite, one file per wallet).
+    #[arg(long)]
+    db: PathBuf,
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = true)]
+pub struct Out {
+    /// Print UR part text (one part a line).
+    #[arg(long)]
+    ur: bool,
+    /// Write the wallet2 file.
+    #[arg(short = 'o', long = "out")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum OnlineCommand {
+    /// A new view-only wallet from the offline side's view-only JSON (file, or UR part text).
+    Create {
+        #[command(flatten)]
+        db: Db,
+        /// monerod's RPC address, e.g. http://127.0.0.1:18081.
+        #[arg(long)]
+        daemon: String,
+        viewonly: PathBuf,
+    },
+    /// Scan new blocks; progress on stderr.
+    Sync {
+        #[command(flatten)]
+        db: Db,
+        /// Another daemon than the one the wallet was made with (remembered).
+        #[arg(long)]
+        daemon: Option<String>,
+    },
+    /// Balance as of the last sync (atomic units with --json).
+    Balance {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The outputs file for the offline signer (all outputs, from index 0).
+    ExportOutputs {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long, value_enum, default_value = "current")]
+        format: FormatArg,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// The signer's key image file: checked, then the daemon asked which are spent.
+    ImportKeyImages {
+        #[command(flatten)]
+        db: Db,
+        /// wallet2 key image file or `xmr-keyimage` UR text; `-` for stdin.
+        keyimages: PathBuf,
+    },
+    /// Build a transaction as wallet2's unsigned set, for the offline signer.
+    Transfer {
+        #[command(flatten)]
+        db: Db,
+        /// ADDRESS:AMOUNT, the amount in XMR (decimal); repeat for several. With
+        /// --sweep-all or --sweep-output, ADDRESS alone.
+        #[arg(long = "to", required = true)]
+        to: Vec<String>,
+        /// 1 (unimportant) to 4 (priority), as wallet2 numbers them.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
+        priority: u32,
+        #[arg(long, default_value_t = 0)]
+        account: u32,
+        /// Send every unlocked output of the account, less the fee, to the one --to address.
+        #[arg(long, conflicts_with = "sweep_output")]
+        sweep_all: bool,
+        /// Send one output (its index, as `history` and the coins list show) less the fee.
+        #[arg(long)]
+        sweep_output: Option<u64>,
+        #[arg(long, value_enum, default_value = "current")]
+        format: FormatArg,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// Broadcast a signed set; prints the transaction hashes.
+    Submit {
+        #[command(flatten)]
+        db: Db,
+        /// wallet2 signed set or `xmr-txsigned` UR text; `-` for stdin.
+        signed: PathBuf,
+    },
+    /// Transactions this wallet broadcast, with confirmations.
+    History {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Outputs received, in wallet2's order (the indices its files use).
+    Coins {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// "1.5" XMR -> 1_500_000_000_000 atomic units; exact, no floating point.
+pub fn parse_xmr(text: &str) -> Result<u64> {
+    let t = text.trim();
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    if whole.is_empty() && frac.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 12 {
+        bail!("'{text}' is not an amount in XMR (digits, at most 12 after the point)");
+    }
+    let whole: u64 = if whole.is_empty() { 0 } else { whole.parse().with_context(|| format!("'{text}' is too large"))? };
+    let frac: u64 = format!("{frac:0<12}").parse().unwrap_or(0);
+    whole.checked_mul(1_000_000_000_000).and_then(|w| w.checked_add(frac)).with_context(|| format!("'{text}' is too large"))
+}
+
+fn open(db: &Db, with_key: bool) -> Result<OnlineWallet> {
+    let p = if with_key { Some(passphrase(false)?) } else { None };
+    Ok(OnlineWallet::open(&db.db, p.as_deref().map(String::as_str))?)
+}
+
+fn daemon_for(wallet: &OnlineWallet, url: Option<String>) -> Result<Daemon> {
+    let url = match url {
+        Some(u) => {
+            wallet.set_daemon_url(&u)?;
+            u
+        }
+        None => wallet.daemon_url()?.context("no daemon address recorded: pass --daemon")?,
+    };
+    if let Some(w) = crate::wallet::insecure_endpoint(&url) {
+        eprintln!("{w}");
+    }
+    Ok(Daemon::connect(&url)?)
+}
+
+/// A wallet2 file (or UR part text of `ur_type`).
+fn read_file(ur_type: &str, path: &Path) -> Result<Vec<u8>> {
+    let raw = super::read_input(Some(path))?;
+    if !crate::transport::part::looks_like_ur(&raw) {
+        return Ok(raw);
+    }
+    let cbor = payload_from_ur_text(ur_type, &raw)?;
+    Ok(crate::envelope::decode(ur_type, &cbor).with_context(|| format!("not a valid '{ur_type}' payload"))?.data)
+}
+
+fn write_file(ur_type: &str, file: &[u8], out: &Out) -> Result<()> {
+    if let Some(path) = &out.out {
+        std::fs::write(path, file).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if out.ur {
+        print_ur(ur_type, &crate::envelope::wrap_bytes(file))?;
+    }
+    Ok(())
+}
+
+/// The view-only JSON, from a file of it or from UR part text carrying it as bytes.
+fn read_view_only(path: &Path) -> Result<ViewOnly> {
+    let raw = super::read_input(Some(path))?;
+    let text = if crate::transport::part::looks_like_ur(&raw) {
+        let first = String::from_utf8_lossy(&raw).trim().to_ascii_lowercase();
+        let ur_type = first.strip_prefix("ur:").and_then(|r| r.split('/').next()).unwrap_or("bytes").to_owned();
+        let cbor = payload_from_ur_text(&ur_type, &raw)?;
+        let mut d = minicbor::Decoder::new(&cbor);
+        d.bytes().map(<[u8]>::to_vec).or_else(|_| minicbor::Decoder::new(&cbor).str().map(|s| s.as_bytes().to_vec())).context("the UR parts do not carry the view-only JSON")?
+    } else {
+        raw
+    };
+    ViewOnly::from_json(&String::from_utf8_lossy(&text)).map_err(anyhow::Error::msg)
+}
+
+fn progress_line(p: SyncProgress) {
+    let left = p.daemon_height.saturating_sub(p.height);
+    let eta = if p.blocks_per_second > 0.0 { left as f64 / p.blocks_per_second } else { 0.0 };
+    eprint!("\rheight {}/{}, {:.0} blocks/s, {} outputs found, about {:.0} s left   ", p.height, p.daemon_height, p.blocks_per_second, p.outputs_found, eta);
+    let _ = std::io::stderr().flush();
+}
+
+pub fn run(cmd: OnlineCommand) -> Result<()> {
+    match cmd {
+        OnlineCommand::Create { db, daemon, viewonly } => {
+            let view_only = read_view_only(&viewonly)?;
+            let p = passphrase(true)?;
+            let wallet = OnlineWallet::create(&db.db, &view_only, &p, &daemon, KdfParams::default())?;
+            eprintln!("View-only wallet for {} ({}), scanning from height {}.", wallet.address, wallet.network.name(), wallet.restore_height);
+            println!("{}", wallet.address);
+            Ok(())
+        }
+        OnlineCommand::Sync { db, daemon } => {
+            let mut wallet = open(&db, true)?;
+            let d = daemon_for(&wallet, daemon)?;
+            let report = wallet.sync(&d, &mut progress_line)?;
+            eprintln!();
+            if let Some((fork, removed)) = report.rolled_back {
+                eprintln!("The chain reorganised at height {fork}: rolled back, {removed} outputs of dropped blocks removed.");
+            }
+            for (hash, amount) in &report.pool_incoming {
+                eprintln!("Incoming in the pool (not yet in a block): {} XMR in {}", format_xmr(*amount), hex::encode(hash));
+            }
+            eprintln!("Synced to height {}: {} new outputs.", report.to, report.outputs_found);
+            Ok(())
+        }
+        OnlineCommand::Balance { db, json } => {
+            let wallet = open(&db, false)?;
+            let b = wallet.balance()?;
+            if json {
+                println!("{}", serde_json::json!({"balance": b.balance, "unlocked": b.unlocked, "key_images_known": b.key_images_known}));
+            } else if b.key_images_known {
+                println!("Balance: {} XMR ({} XMR unlocked)", format_xmr(b.balance), format_xmr(b.unlocked));
+            } else {
+                println!("Received, key images not imported: {} XMR ({} XMR unlocked)", format_xmr(b.balance), format_xmr(b.unlocked));
+                println!("This is not a balance yet: spends made by the offline wallet are invisible here until its key images are imported.");
+            }
+            Ok(())
+        }
+        OnlineCommand::ExportOutputs { db, format, out } => {
+            let wallet = open(&db, true)?;
+            let file = wallet.export_outputs(format.into())?;
+            eprintln!("{} outputs exported (from index 0).", wallet.transfers()?.len());
+            write_file("xmr-output", &file, &out)
+        }
+        OnlineCommand::ImportKeyImages { db, keyimages } => {
+            let mut wallet = open(&db, true)?;
+            let d = daemon_for(&wallet, None)?;
+            let r = wallet.import_key_images(&read_file("xmr-keyimage", &keyimages)?, &d)?;
+            println!("Signed key images imported to height {}, {} spent, {} unspent ({} key images)", r.height, format_xmr(r.spent), format_xmr(r.unspent), r.imported);
+            Ok(())
+        }
+        OnlineCommand::Transfer { db, to, priority, account, sweep_all, sweep_output, format, out } => {
+            let wallet = open(&db, true)?;
+            let d = daemon_for(&wallet, None)?;
+            let sweeping = sweep_all || sweep_output.is_some();
+            let (destinations, sweep) = if sweeping {
+                let [address] = to.as_slice() else { bail!("a sweep goes to exactly one --to ADDRESS") };
+                let address = address.split(':').next().unwrap_or(address).to_owned();
+                (Vec::new(), if let Some(i) = sweep_output { Sweep::One(i, address) } else { Sweep::All(address) })
+            } else {
+                let mut list = Vec::new();
+                for t in &to {
+                    let (address, amount) = t.rsplit_once(':').with_context(|| format!("--to {t}: expected ADDRESS:AMOUNT"))?;
+                    list.push((address.to_owned(), parse_xmr(amount)?));
+                }
+                (list, Sweep::No)
+            };
+            let req = TransferRequest { destinations, priority, account, sweep, format: format.into() };
+            let (file, s) = wallet.transfer(&d, &req)?;
+            eprintln!("Unsigned transaction: {} input(s) ({} XMR), fee {} XMR ({} weight)", s.inputs.len(), format_xmr(s.input_total), format_xmr(s.fee), s.weight);
+            for (a, amount) in &s.destinations {
+                eprintln!("  {} XMR to {a}", format_xmr(*amount));
+            }
+            if s.change > 0 {
+                eprintln!("  {} XMR change back to account {account}", format_xmr(s.change));
+            }
+            write_file("xmr-txunsigned", &file, &out)
+        }
+        OnlineCommand::Submit { db, signed } => {
+            let mut wallet = open(&db, true)?;
+            let d = daemon_for(&wallet, None)?;
+            let file = read_file("xmr-txsigned", &signed)?;
+            for o in wallet.describe_signed(&file)? {
+                eprintln!("Broadcasting {}: fee {} XMR", o.tx_hash, format_xmr(o.fee));
+                for (a, amount) in &o.destinations {
+                    eprintln!("  {} XMR to {a}", format_xmr(*amount));
+                }
+            }
+            for hash in wallet.submit(&d, &file)? {
+                println!("{hash}");
+            }
+            Ok(())
+        }
+        OnlineCommand::History { db, json } => {
+            let wallet = open(&db, false)?;
+            let top = wallet.scanned_height()?;
+            let rows: Vec<_> = wallet.history()?.into_iter().map(|h| (h.height.map(|b| top.saturating_sub(b)), h)).collect();
+            if json {
+                let v: Vec<_> = rows.iter().map(|(c, h)| serde_json::json!({"tx_hash": h.tx_hash, "fee": h.fee, "amount": h.amount, "destinations": h.destinations, "height": h.height, "confirmations": c.unwrap_or(0), "submitted_at": h.submitted_at})).collect();
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                for (c, h) in rows {
+                    let state = c.map_or("in the pool".to_owned(), |c| format!("{c} confirmations"));
+                    println!("{}  {} XMR out, fee {} XMR, {state}", h.tx_hash, format_xmr(h.amount), format_xmr(h.fee));
+                }
+            }
+            Ok(())
+        }
+        OnlineCommand::Coins { db, json } => {
+            let wallet = open(&db, false)?;
+            let top = wallet.scanned_height()?;
+            let coins = wallet.transfers()?;
+            if json {
+                let v: Vec<_> = coins
+                    .iter()
+                    .map(|t| {
+                        serde_json::json!({"index": t.idx, "amount": t.received.amount, "height": t.received.height, "global_index": t.received.global_index,
+                        "subaddress": [t.received.subaddress.0, t.received.subaddress.1], "tx_hash": hex::encode(t.received.tx_hash),
+                        "key_image_known": t.key_image.is_some(), "spent": t.spent != crate::wallet::monero::store::Spent::No,
+                        "unlocked": OnlineWallet::is_unlocked(&t.received, top)})
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                for t in coins {
+                    let state = if t.spent != crate::wallet::monero::store::Spent::No {
+                        "spent"
+                    } else if OnlineWallet::is_unlocked(&t.received, top) {
+                        "unlocked"
+                    } else {
+                        "locked"
+                    };
+                    println!("{:>4}  {:>20} XMR  ({},{})  height {}  {state}", t.idx, format_xmr(t.received.amount), t.received.subaddress.0, t.received.subaddress.1, t.received.height);
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_xmr;
+
+    #[test]
+    fn amounts_in_xmr_are_exact() {
+        assert_eq!(parse_xmr("1.5").unwrap(), 1_500_000_000_000);
+        assert_eq!(parse_xmr("0.000000000001").unwrap(), 1);
+        assert_eq!(parse_xmr(".25").unwrap(), 250_000_000_000);
+        assert_eq!(parse_xmr("7").unwrap(), 7_000_000_000_000);
+        for bad in ["", ".", "1.0000000000001", "-1", "1e3", "1,5", "99999999999"] {
+            assert!(parse_xmr(bad).is_err(), "{bad}");
+        }
+    }
+}
