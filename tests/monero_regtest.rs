@@ -7,39 +7,19 @@
 
 #[path = "regtest/harness.rs"]
 mod harness;
+#[path = "regtest/cli.rs"]
+mod cli;
 
 use airsign::chain::monero::keys::{Network, WalletKeys};
 use airsign::chain::monero::outputs::{check_key_image_signature, export_key_images, parse_key_images, parse_outputs_export, OutputScanner};
 use airsign::chain::monero::wallet2_file::{open, seal, FileKind};
 use airsign::chain::monero::txset::{parse_unsigned, write_unsigned};
 use airsign::transport::{qr, Degradation, FrameSource, QrEngine, Scene, UrDecoder, UrEncoder, VirtualCamera};
+use cli::{airsign, miner_received, ok};
 use harness::Regtest;
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-const PASS: &str = "regtest passphrase";
-
-/// The CLI, with the keystore in `home` and the passphrase from the environment.
-fn airsign(home: &Path, args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_airsign"))
-        .args(args)
-        .env("AIRSIGN_HOME", home)
-        .env("AIRSIGN_PASSPHRASE", PASS)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
-}
-
-fn ok(out: Output) -> String {
-    assert!(out.status.success(), "airsign failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
+use std::process::Output;
 
 /// A wallet2 file carried as UR parts, filmed by the virtual camera (blur), read back.
 fn through_camera(ur_type: &str, file: &[u8]) -> Vec<u8> {
@@ -61,13 +41,6 @@ fn through_camera(ur_type: &str, file: &[u8]) -> Vec<u8> {
 
 fn hex_of(path: &Path) -> String {
     hex::encode(std::fs::read(path).unwrap())
-}
-
-/// The miner wallet's incoming amount for a transaction, after mining it.
-fn miner_received(rt: &Regtest, txid: &str) -> u64 {
-    rt.refresh("MINER_PORT");
-    let r = rt.call("MINER_PORT", "get_transfer_by_txid", json!({"txid": txid}));
-    r["transfers"].as_array().map(|v| v.iter().map(|t| t["amount"].as_u64().unwrap()).sum()).unwrap_or_else(|| r["transfer"]["amount"].as_u64().unwrap())
 }
 
 fn atomic(text: &str) -> u64 {

@@ -262,8 +262,10 @@ pub fn run(cmd: OnlineCommand) -> Result<()> {
             Ok(())
         }
         OnlineCommand::Transfer { db, to, priority, account, sweep_all, sweep_output, format, out } => {
-            let wallet = open(&db, true)?;
+            let mut wallet = open(&db, true)?;
             let d = daemon_for(&wallet, None)?;
+            // Inputs are chosen from what the wallet knows: bring it to the daemon's top first.
+            wallet.sync(&d, &mut |_| {})?;
             let sweeping = sweep_all || sweep_output.is_some();
             let (destinations, sweep) = if sweeping {
                 let [address] = to.as_slice() else { bail!("a sweep goes to exactly one --to ADDRESS") };

@@ -77,6 +77,12 @@ impl Regtest {
         self.call("DAEMON_PORT", "generateblocks", json!({"amount_of_blocks": blocks, "wallet_address": miner}));
     }
 
+    /// How many RingCT outputs the chain holds up to and including block `height`.
+    pub fn rct_outputs_through(&self, height: u64) -> u64 {
+        let r = self.call("DAEMON_PORT", "get_output_distribution", json!({"amounts": [0], "cumulative": true, "binary": false, "from_height": 0, "to_height": height}));
+        r["distributions"][0]["distribution"].as_array().and_then(|d| d.last()).and_then(Value::as_u64).expect("a distribution")
+    }
+
     pub fn height(&self) -> u64 {
         self.call("DAEMON_PORT", "get_block_count", json!({}))["count"].as_u64().unwrap()
     }
@@ -118,12 +124,17 @@ impl Regtest {
     /// Runs monero-wallet-cli on a wallet file of the online wallet-rpc's directory (which
     /// must have closed it) with one trailing command; returns what it printed.
     pub fn online_cli(&self, wallet: &str, command: &[&str]) -> String {
+        self.wallet_cli("online", wallet, command)
+    }
+
+    /// monero-wallet-cli on a wallet of DIR/`dir` (closed in its wallet-rpc), one command.
+    pub fn wallet_cli(&self, dir: &str, wallet: &str, command: &[&str]) -> String {
         let daemon = format!("127.0.0.1:{}", self.port("DAEMON_PORT"));
         let out = Command::new("monero-wallet-cli")
             .args(["--password", "", "--trusted-daemon", "--daemon-address", &daemon, "--log-file"])
             .arg(self.dir.join("cli.log"))
             .arg("--wallet-file")
-            .arg(self.dir.join("online").join(wallet))
+            .arg(self.dir.join(dir).join(wallet))
             .args(command)
             .stdin(Stdio::null())
             .output()

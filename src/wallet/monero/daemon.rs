@@ -182,4 +182,13 @@ impl Daemon {
         };
         block_on(ProvidesUnvalidatedFeeRates::fee_rate(&self.rpc, p)).map_err(|e| self.unreachable(format!("{e:?}")))
     }
+
+    /// (fee per byte, quantization mask) for a priority, the two numbers wallet2's fee uses.
+    pub fn fee_per_byte(&self, priority: u32) -> Result<(u64, u64), DaemonError> {
+        let rate = self.fee_rate(priority)?;
+        // monero-oxide keeps the mask private; its serialization is per-weight then mask.
+        let bytes = rate.serialize();
+        let mask = bytes.get(8..16).and_then(|b| b.try_into().ok()).map_or(1, u64::from_le_bytes);
+        Ok((rate.per_weight(), mask))
+    }
 }

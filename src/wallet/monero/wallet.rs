@@ -489,8 +489,7 @@ impl OnlineWallet {
         if self.store.next_height(self.restore_height)? + 1 < chain_height {
             return Err(refused("the wallet is behind the daemon: sync first"));
         }
-        let fee_rate = daemon.fee_rate(req.priority)?;
-        let (per_byte, mask) = (fee_rate.per_weight(), fee_mask(&fee_rate));
+        let (per_byte, mask) = daemon.fee_per_byte(req.priority)?;
 
         // Destinations, checked: network, form, one payment id at most.
         let (targets, sweep_to): (Vec<(String, u64)>, Option<String>) = match &req.sweep {
@@ -702,11 +701,4 @@ impl OnlineWallet {
     pub fn history(&self) -> Result<Vec<HistoryEntry>, WalletError> {
         Ok(self.store.history()?)
     }
-}
-
-/// The daemon's quantization mask, which monero-oxide keeps private in `FeeRate`: read back
-/// from its serialization (per-weight, then mask, both u64 little-endian).
-fn fee_mask(rate: &monero_interface::FeeRate) -> u64 {
-    let bytes = rate.serialize();
-    bytes.get(8..16).and_then(|b| b.try_into().ok()).map_or(1, u64::from_le_bytes)
 }
