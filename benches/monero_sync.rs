@@ -90,13 +90,13 @@ fn main() {
     println!("  wallet2  {b:.2} s  {:.0} outputs/s  (monero-wallet-rpc rescan_blockchain)", outputs as f64 / b);
     println!("  ratio    {:.2}x (airsign / wallet2 speed)", b / a);
 
-    // A 2-input unsigned set: more than the largest output, so two are needed.
+    // A 2-input unsigned set: 6 XMR is more than the largest output (5), so two are needed.
     let w = last.unwrap();
     let mut build = Vec::new();
     let mut file = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
-        let (f, s) = w.transfer(&daemon, &TransferRequest { destinations: vec![(miner.clone(), 15_000_000_000)], priority: 1, account: 0, sweep: Sweep::No, format: FileFormat::Current }).unwrap();
+        let (f, s) = w.transfer(&daemon, &TransferRequest { destinations: vec![(miner.clone(), 6_000_000_000_000)], priority: 1, account: 0, sweep: Sweep::No, format: FileFormat::Current }).unwrap();
         build.push(t.elapsed().as_secs_f64());
         assert!(s.inputs.len() >= 2, "{} inputs", s.inputs.len());
         file = f;
