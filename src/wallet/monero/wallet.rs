@@ -484,7 +484,7 @@ impl OnlineWallet {
 
     /// Builds one transaction as wallet2's unsigned set file.
     pub fn transfer(&self, daemon: &Daemon, req: &TransferRequest) -> Result<(Vec<u8>, TransferSummary), WalletError> {
-        let view_secret = *self.view_secret()?;
+        let view_secret = self.view_secret()?;
         let chain_height = daemon.height()?;
         if self.store.next_height(self.restore_height)? + 1 < chain_height {
             return Err(refused("the wallet is behind the daemon: sync first"));
@@ -621,7 +621,7 @@ impl OnlineWallet {
         };
         let tcd = build::construction_data(sources, selected, dests, change, payment_id, req.account, indices);
         let set = UnsignedTxSet { version: if req.format == FileFormat::Current { 2 } else { 1 }, txes: vec![tcd], transfers: self.export_list(&transfers, req.format) };
-        let file = seal(FileKind::UnsignedTxSet, &write_unsigned(&set), &view_secret).map_err(|e| refused(e.to_string()))?;
+        let file = seal(FileKind::UnsignedTxSet, &write_unsigned(&set), view_secret).map_err(|e| refused(e.to_string()))?;
         Ok((file, summary))
     }
 
