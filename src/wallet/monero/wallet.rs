@@ -250,45 +250,67 @@ impl OnlineWallet {
         report.from = next;
         let started = std::time::Instant::now();
         let mut scanned_blocks = 0u64;
+        // One thread fetches the next batch while this one scans the last: the daemon's
+        // answer and the scan take about as long each. A reorganisation seen mid-way stops
+        // the fetcher, rolls back, and starts again from the fork.
         while next < daemon_height {
-            let end = (next + BATCH - 1).min(daemon_height - 1);
-            let blocks = daemon.scannable_blocks(next, end)?;
-            if blocks.len() as u64 != end - next + 1 {
-                return Err(DaemonError::Invalid(format!("asked for blocks {next}..={end}, got {}", blocks.len())).into());
-            }
-            // The first block must follow the last one we kept; if not, the chain moved
-            // under us between two requests: roll back and go on from the fork.
-            if next > 0 {
-                if let Some(prev) = self.store.block_hash(next - 1)? {
-                    if blocks[0].block.header.previous != prev {
-                        let fork = self.find_fork(daemon, next)?.unwrap_or(next.saturating_sub(1));
-                        let removed = self.store.rollback(fork)?;
-                        report.rolled_back = Some((fork, removed));
-                        next = fork;
-                        continue;
+            let from = next;
+            let outcome = std::thread::scope(|s| -> Result<Option<u64>, WalletError> {
+                let (to_scan, fetched) = std::sync::mpsc::sync_channel(1);
+                s.spawn(move || {
+                    let mut start = from;
+                    while start < daemon_height {
+                        let end = (start + BATCH - 1).min(daemon_height - 1);
+                        let batch = daemon.scannable_blocks(start, end).map(|b| (start, end, b));
+                        let failed = batch.is_err();
+                        if to_scan.send(batch).is_err() || failed {
+                            return;
+                        }
+                        start = end + 1;
                     }
+                });
+                for batch in fetched {
+                    let (start, end, blocks) = batch?;
+                    if blocks.len() as u64 != end - start + 1 {
+                        return Err(DaemonError::Invalid(format!("asked for blocks {start}..={end}, got {}", blocks.len())).into());
+                    }
+                    // The first block must follow the last one we kept; if not, the chain
+                    // moved under us between two requests.
+                    if start > 0 {
+                        if let Some(prev) = self.store.block_hash(start - 1)? {
+                            if blocks[0].block.header.previous != prev {
+                                return Ok(Some(self.find_fork(daemon, start)?.unwrap_or(start.saturating_sub(1))));
+                            }
+                        }
+                    }
+                    let mut scanned = scanner.scan_blocks(&blocks, start);
+                    // Outputs near the lookahead's edge widen it; what was scanned with the
+                    // smaller table is scanned again.
+                    loop {
+                        let mut grew = false;
+                        for r in scanned.iter().flat_map(|b| &b.received) {
+                            grew |= scanner.grow_for(r.subaddress);
+                        }
+                        if !grew {
+                            break;
+                        }
+                        scanned = scanner.scan_blocks(&blocks, start);
+                    }
+                    let added = self.store.apply(&scanned, scanner.lookahead())?;
+                    self.store.resolve_pending_key_images()?;
+                    report.outputs_found += added;
+                    scanned_blocks += blocks.len() as u64;
+                    next = end + 1;
+                    let secs = started.elapsed().as_secs_f64().max(1e-3);
+                    progress(SyncProgress { height: next, daemon_height, blocks_per_second: scanned_blocks as f64 / secs, outputs_found: report.outputs_found });
                 }
+                Ok(None)
+            })?;
+            if let Some(fork) = outcome {
+                let removed = self.store.rollback(fork)?;
+                report.rolled_back = Some((fork, removed));
+                next = fork;
             }
-            let mut scanned = scanner.scan_blocks(&blocks, next);
-            // Outputs near the lookahead's edge widen it; what was scanned with the smaller
-            // table is scanned again.
-            loop {
-                let mut grew = false;
-                for r in scanned.iter().flat_map(|b| &b.received) {
-                    grew |= scanner.grow_for(r.subaddress);
-                }
-                if !grew {
-                    break;
-                }
-                scanned = scanner.scan_blocks(&blocks, next);
-            }
-            let added = self.store.apply(&scanned, scanner.lookahead())?;
-            self.store.resolve_pending_key_images()?;
-            report.outputs_found += added;
-            scanned_blocks += blocks.len() as u64;
-            next = end + 1;
-            let secs = started.elapsed().as_secs_f64().max(1e-3);
-            progress(SyncProgress { height: next, daemon_height, blocks_per_second: scanned_blocks as f64 / secs, outputs_found: report.outputs_found });
         }
         report.to = next;
         self.scan_pool(daemon, &scanner, &mut report)?;
