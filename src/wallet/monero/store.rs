@@ -352,3 +352,60 @@ fn restrict_permissions(path: &Path) {
         let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn received(height: u64, key: u8, amount: u64) -> Received {
+        Received {
+            height,
+            tx_hash: [key; 32],
+            internal_index: 0,
+            global_index: height * 10,
+            out_key: [key; 32],
+            tx_pubkey: [7; 32],
+            pk_index: 0,
+            additional_keys: vec![[8; 32], [9; 32]],
+            amount,
+            mask: [1; 32],
+            subaddress: (0, key as u32),
+            unlock_time: 0,
+            coinbase: false,
+        }
+    }
+
+    fn block(height: u64, received: Vec<Received>, key_images: Vec<([u8; 32], [u8; 32])>) -> ScannedBlock {
+        ScannedBlock { height, hash: [height as u8; 32], received, key_images }
+    }
+
+    #[test]
+    fn transfers_keep_chain_order_survive_reopening_and_roll_back() {
+        let dir = std::env::temp_dir().join(format!("airsign-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("w.sqlite");
+        let mut store = Store::create(&path, &[("address", "A".into())]).unwrap();
+        assert!(matches!(Store::create(&path, &[]), Err(StoreError::Exists(_))));
+        // The burning bug: the same output key again (block 12) is not a second output.
+        let added = store.apply(&[block(10, vec![received(10, 1, 5)], vec![]), block(11, vec![received(11, 2, 7)], vec![]), block(12, vec![received(12, 1, 9)], vec![])], (50, 200)).unwrap();
+        assert_eq!(added, 2);
+        drop(store);
+        let mut store = Store::open(&path).unwrap();
+        let t = store.transfers().unwrap();
+        assert_eq!(t.iter().map(|t| (t.idx, t.received.amount)).collect::<Vec<_>>(), vec![(0, 5), (1, 7)]);
+        assert_eq!(t[1].received, received(11, 2, 7), "every field comes back");
+        assert_eq!(store.next_height(0).unwrap(), 13);
+        // A known key image spent in block 13; then blocks from 11 on are dropped.
+        store.set_key_images(0, &[([42; 32], Spent::No), ([43; 32], Spent::No)]).unwrap();
+        store.apply(&[block(13, vec![], vec![([43; 32], [0; 32])])], (50, 200)).unwrap();
+        assert_eq!(store.transfers().unwrap()[1].spent, Spent::InChain(13));
+        assert_eq!(store.rollback(11).unwrap(), 1);
+        let t = store.transfers().unwrap();
+        assert_eq!((t.len(), t[0].spent, t[0].key_image), (1, Spent::No, Some([42; 32])));
+        assert_eq!(store.next_height(0).unwrap(), 11);
+        assert_eq!(store.meta("lookahead").unwrap().as_deref(), Some("50,200"));
+        assert!(matches!(Store::open(&dir.join("none.sqlite")), Err(StoreError::NotAWallet(_))));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
