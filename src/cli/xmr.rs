@@ -240,7 +240,7 @@ fn unlock(w: &KeystoreArgs) -> Result<(WalletKeys, WalletInfo)> {
 }
 
 /// A wallet2 file, from the file itself or from UR part text of `ur_type`.
-fn read_file(ur_type: &str, path: &Path) -> Result<Vec<u8>> {
+pub(super) fn read_file(ur_type: &str, path: &Path) -> Result<Vec<u8>> {
     let raw = super::read_input(Some(path))?;
     if !crate::transport::part::looks_like_ur(&raw) {
         return Ok(raw);
@@ -249,7 +249,7 @@ fn read_file(ur_type: &str, path: &Path) -> Result<Vec<u8>> {
     Ok(crate::envelope::decode(ur_type, &cbor).with_context(|| format!("not a valid '{ur_type}' payload"))?.data)
 }
 
-fn write_file(ur_type: &str, file: &[u8], out: &FileOut) -> Result<()> {
+pub(super) fn write_file(ur_type: &str, file: &[u8], out: &FileOut) -> Result<()> {
     if let Some(path) = &out.out {
         std::fs::write(path, file).with_context(|| format!("cannot write {}", path.display()))?;
     }

@@ -2,7 +2,8 @@
 //! own; `--ur` writes UR part text instead, and every file argument also takes UR part text.
 //! The passphrase (which unseals the view key) comes from the prompt or AIRSIGN_PASSPHRASE.
 
-use super::xrpl_account::{passphrase, payload_from_ur_text, print_ur};
+use super::xmr::{read_file, write_file, FileOut};
+use super::xrpl_account::{passphrase, payload_from_ur_text};
 use crate::chain::monero::review::format_xmr;
 use crate::keystore::KdfParams;
 use crate::wallet::monero::daemon::Daemon;
@@ -38,17 +39,6 @@ pub struct Db {
     db: PathBuf,
 }
 
-#[derive(Args)]
-#[group(required = true, multiple = true)]
-pub struct Out {
-    /// Print UR part text (one part a line).
-    #[arg(long)]
-    ur: bool,
-    /// Write the wallet2 file.
-    #[arg(short = 'o', long = "out")]
-    out: Option<PathBuf>,
-}
-
 #[derive(Subcommand)]
 pub enum OnlineCommand {
     /// A new view-only wallet from the offline side's view-only JSON (file, or UR part text).
@@ -82,7 +72,7 @@ pub enum OnlineCommand {
         #[arg(long, value_enum, default_value = "current")]
         format: FormatArg,
         #[command(flatten)]
-        out: Out,
+        out: FileOut,
     },
     /// The signer's key image file: checked, then the daemon asked which are spent.
     ImportKeyImages {
@@ -113,7 +103,7 @@ pub enum OnlineCommand {
         #[arg(long, value_enum, default_value = "current")]
         format: FormatArg,
         #[command(flatten)]
-        out: Out,
+        out: FileOut,
     },
     /// Broadcast a signed set; prints the transaction hashes.
     Submit {
@@ -167,26 +157,6 @@ fn daemon_for(wallet: &OnlineWallet, url: Option<String>) -> Result<Daemon> {
         eprintln!("{w}");
     }
     Ok(Daemon::connect(&url)?)
-}
-
-/// A wallet2 file (or UR part text of `ur_type`).
-fn read_file(ur_type: &str, path: &Path) -> Result<Vec<u8>> {
-    let raw = super::read_input(Some(path))?;
-    if !crate::transport::part::looks_like_ur(&raw) {
-        return Ok(raw);
-    }
-    let cbor = payload_from_ur_text(ur_type, &raw)?;
-    Ok(crate::envelope::decode(ur_type, &cbor).with_context(|| format!("not a valid '{ur_type}' payload"))?.data)
-}
-
-fn write_file(ur_type: &str, file: &[u8], out: &Out) -> Result<()> {
-    if let Some(path) = &out.out {
-        std::fs::write(path, file).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    if out.ur {
-        print_ur(ur_type, &crate::envelope::wrap_bytes(file))?;
-    }
-    Ok(())
 }
 
 /// The view-only JSON, from a file of it or from UR part text carrying it as bytes.

@@ -9,7 +9,7 @@ use super::archive::{varint_bytes, ArchiveError, Reader};
 use super::cryptonight::cn_fast_hash;
 use super::outputs::{derivation_to_scalar, OutputScanner};
 use super::review::PreparedTx;
-use super::txset::{Destination, PendingTx, SignedTxSet, TxConstructionData, UnsignedTxSet};
+use super::txset::{AddressMix, Destination, PendingTx, SignedTxSet, TxConstructionData, UnsignedTxSet};
 use curve25519_dalek::constants::ED25519_BASEPOINT_TABLE;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
@@ -124,18 +124,11 @@ fn build(scanner: &OutputScanner, index: usize, tcd: &TxConstructionData, prepar
     let mut dests: Vec<Destination> = tcd.splitted_dsts.clone();
     dests.shuffle(&mut rand::rng());
     let change = &tcd.change;
-    let mut unique: Vec<&Destination> = Vec::new();
-    for d in dests.iter().filter(|d| !d.same_address(change)) {
-        if !unique.iter().any(|u| u.same_address(d)) {
-            unique.push(d);
-        }
-    }
-    let subaddresses = unique.iter().filter(|d| d.is_subaddress).count();
-    let standard = unique.len() - subaddresses;
-    let need_additional = subaddresses > 0 && (standard > 0 || subaddresses > 1);
+    let mix = AddressMix::of(&dests, change);
+    let need_additional = mix.needs_additional_keys();
     let tx_key = random_scalar()?;
-    let tx_public = if subaddresses == 1 && standard == 0 {
-        let d = unique.iter().find(|d| d.is_subaddress).ok_or(SignError::BadDestination(index))?;
+    let tx_public = if mix.subaddresses == 1 && mix.standard == 0 {
+        let d = mix.unique.iter().find(|d| d.is_subaddress).ok_or(SignError::BadDestination(index))?;
         *tx_key * point(&d.spend).ok_or(SignError::BadDestination(index))?
     } else {
         &*tx_key * ED25519_BASEPOINT_TABLE

@@ -130,6 +130,34 @@ impl Destination {
     }
 }
 
+/// wallet2's `classify_addresses`: the distinct destination addresses other than change,
+/// and how many of them are subaddresses. It decides the transaction key's form and whether
+/// each output gets an additional key, so the signer and the fee estimate must agree on it.
+pub struct AddressMix<'a> {
+    pub unique: Vec<&'a Destination>,
+    pub subaddresses: usize,
+    pub standard: usize,
+}
+
+impl<'a> AddressMix<'a> {
+    pub fn of(dests: impl IntoIterator<Item = &'a Destination>, change: &Destination) -> AddressMix<'a> {
+        let mut unique: Vec<&Destination> = Vec::new();
+        for d in dests.into_iter().filter(|d| !d.same_address(change)) {
+            if !unique.iter().any(|u| u.same_address(d)) {
+                unique.push(d);
+            }
+        }
+        let subaddresses = unique.iter().filter(|d| d.is_subaddress).count();
+        let standard = unique.len() - subaddresses;
+        AddressMix { unique, subaddresses, standard }
+    }
+
+    /// Subaddresses mixed with other addresses: one additional key per output.
+    pub fn needs_additional_keys(&self) -> bool {
+        self.subaddresses > 0 && (self.standard > 0 || self.subaddresses > 1)
+    }
+}
+
 /// `tx_construction_data`: what the online wallet asks the signer to build.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TxConstructionData {

@@ -6,8 +6,8 @@
 
 use super::scan::Received;
 use crate::chain::monero::archive::varint_bytes;
-use crate::chain::monero::txset::{Destination, RingMember, Source, TxConstructionData};
-use monero_ed25519::{CompressedPoint, Scalar as OxScalar};
+use crate::chain::monero::txset::{AddressMix, Destination, RingMember, Source, TxConstructionData};
+use monero_ed25519::Scalar as OxScalar;
 use monero_interface::ProvidesDecoys;
 use monero_wallet::{OutputWithDecoys, WalletOutput};
 
@@ -85,15 +85,7 @@ pub fn fee_for(rings: &[Vec<u64>], outputs: usize, extra_len: usize, per_byte: u
 /// (the integrated address's, or wallet2's dummy on two-output transactions), and one
 /// additional key per output when subaddresses are mixed with other addresses.
 pub fn signed_extra_len(dests: &[Destination], change: &Destination, has_payment_id: bool, outputs: usize) -> usize {
-    let mut unique: Vec<&Destination> = Vec::new();
-    for d in dests.iter().filter(|d| !d.same_address(change)) {
-        if !unique.iter().any(|u| u.same_address(d)) {
-            unique.push(d);
-        }
-    }
-    let subaddresses = unique.iter().filter(|d| d.is_subaddress).count();
-    let standard = unique.len() - subaddresses;
-    let additional = subaddresses > 0 && (standard > 0 || subaddresses > 1);
+    let additional = AddressMix::of(dests, change).needs_additional_keys();
     33 + if has_payment_id || outputs == 2 { 11 } else { 0 } + if additional { 1 + varint_bytes(outputs as u64).len() + 32 * outputs } else { 0 }
 }
 
@@ -222,11 +214,6 @@ pub fn construction_data(
         subaddr_account: account,
         subaddr_indices: indices,
     }
-}
-
-/// A compressed point from bytes, or None (for checks on what the daemon returned).
-pub fn is_point(bytes: &[u8; 32]) -> bool {
-    CompressedPoint::from(*bytes).decompress().is_some()
 }
 
 #[cfg(test)]
