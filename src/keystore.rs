@@ -159,27 +159,8 @@ impl Keystore {
         if self.kdf.m_cost_kib > MAX_KDF.m_cost_kib || self.kdf.t_cost > MAX_KDF.t_cost || self.kdf.p_cost > MAX_KDF.p_cost {
             return Err(KeystoreError::Kdf);
         }
-        if passphrase.is_empty() {
-            return Err(KeystoreError::EmptyPassphrase);
-        }
-        let mut salt = [0u8; 16];
-        let mut nonce = [0u8; 24];
-        getrandom::fill(&mut salt).map_err(|_| KeystoreError::Random)?;
-        getrandom::fill(&mut nonce).map_err(|_| KeystoreError::Random)?;
-        let kdf = KdfRecord { algorithm: "argon2id-v19".into(), params: self.kdf, salt: hex::encode(salt) };
-        let key = derive_key(passphrase, &kdf)?;
-        let aad = associated_data(&info, &kdf);
-        let cipher = XChaCha20Poly1305::new_from_slice(key.as_ref()).map_err(|_| KeystoreError::Kdf)?;
-        let ciphertext = cipher
-            .encrypt(&chacha20poly1305::XNonce::from(nonce), Payload { msg: secret, aad: &aad })
-            .map_err(|_| KeystoreError::Kdf)?;
-        drop(key);
-        let file = WalletFile {
-            version: FILE_VERSION,
-            info,
-            kdf,
-            aead: AeadRecord { algorithm: "xchacha20poly1305".into(), nonce: hex::encode(nonce), ciphertext: hex::encode(ciphertext) },
-        };
+        let (kdf, aead) = seal_new(secret, passphrase, self.kdf, |kdf| associated_data(&info, kdf))?;
+        let file = WalletFile { version: FILE_VERSION, info, kdf, aead };
         let text = serde_json::to_vec_pretty(&file).map_err(|_| KeystoreError::BadFile(path.clone()))?;
         create_durably(&path, &text).map_err(|e| match e {
             KeystoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => KeystoreError::Exists(file.info.name.clone()),
@@ -205,19 +186,8 @@ impl Keystore {
     pub fn unlock(&self, name: &str, passphrase: &str) -> Result<(WalletInfo, Zeroizing<Vec<u8>>), KeystoreError> {
         let file = self.read(name)?;
         let bad = || KeystoreError::BadFile(self.dir.join(format!("{name}{SUFFIX}")));
-        let nonce: [u8; 24] = hex::decode(&file.aead.nonce).ok().and_then(|n| n.try_into().ok()).ok_or_else(bad)?;
-        let ciphertext = hex::decode(&file.aead.ciphertext).map_err(|_| bad())?;
-        if file.aead.algorithm != "xchacha20poly1305" || file.kdf.algorithm != "argon2id-v19" {
-            return Err(bad());
-        }
-        let key = derive_key(passphrase, &file.kdf)?;
         let aad = if file.version == LEGACY_FILE_VERSION { legacy_associated_data(&file.info, &file.kdf) } else { associated_data(&file.info, &file.kdf) };
-        let cipher = XChaCha20Poly1305::new_from_slice(key.as_ref()).map_err(|_| KeystoreError::Kdf)?;
-        let secret = Zeroizing::new(
-            cipher
-                .decrypt(&chacha20poly1305::XNonce::from(nonce), Payload { msg: &ciphertext, aad: &aad })
-                .map_err(|_| KeystoreError::WrongPassphrase(name.to_owned()))?,
-        );
+        let (key, secret) = open_record(&file.kdf, &file.aead, passphrase, &aad, bad, || KeystoreError::WrongPassphrase(name.to_owned()))?;
         if file.version == LEGACY_FILE_VERSION {
             self.migrate(file.info.clone(), &file.kdf, &key, &secret)?;
         }
@@ -270,6 +240,24 @@ struct SealedSecret {
 /// XChaCha20-Poly1305), as one JSON text for a database field. `context` (what the secret
 /// is and whose) is authenticated: a sealed value moved to another record does not open.
 pub fn seal_secret(secret: &[u8], passphrase: &str, context: &str, kdf: KdfParams) -> Result<String, KeystoreError> {
+    let (kdf, aead) = seal_new(secret, passphrase, kdf, |_| context.as_bytes().to_vec())?;
+    serde_json::to_string(&SealedSecret { version: 1, kdf, aead }).map_err(|_| KeystoreError::Kdf)
+}
+
+/// Opens what [`seal_secret`] sealed with the same `context`.
+pub fn open_secret(sealed: &str, passphrase: &str, context: &str) -> Result<Zeroizing<Vec<u8>>, KeystoreError> {
+    let bad = || KeystoreError::BadFile(PathBuf::from(context));
+    let sealed: SealedSecret = serde_json::from_str(sealed).map_err(|_| bad())?;
+    if sealed.version != 1 {
+        return Err(bad());
+    }
+    let (_, secret) = open_record(&sealed.kdf, &sealed.aead, passphrase, context.as_bytes(), bad, || KeystoreError::WrongPassphrase(context.to_owned()))?;
+    Ok(secret)
+}
+
+/// Argon2id over a fresh salt, then XChaCha20-Poly1305 over a fresh nonce; the associated
+/// data is made from the KDF record (the keystore file authenticates its header with it).
+fn seal_new(secret: &[u8], passphrase: &str, params: KdfParams, aad_of: impl FnOnce(&KdfRecord) -> Vec<u8>) -> Result<(KdfRecord, AeadRecord), KeystoreError> {
     if passphrase.is_empty() {
         return Err(KeystoreError::EmptyPassphrase);
     }
@@ -277,32 +265,33 @@ pub fn seal_secret(secret: &[u8], passphrase: &str, context: &str, kdf: KdfParam
     let mut nonce = [0u8; 24];
     getrandom::fill(&mut salt).map_err(|_| KeystoreError::Random)?;
     getrandom::fill(&mut nonce).map_err(|_| KeystoreError::Random)?;
-    let kdf = KdfRecord { algorithm: "argon2id-v19".into(), params: kdf, salt: hex::encode(salt) };
+    let kdf = KdfRecord { algorithm: "argon2id-v19".into(), params, salt: hex::encode(salt) };
     let key = derive_key(passphrase, &kdf)?;
+    let aad = aad_of(&kdf);
     let cipher = XChaCha20Poly1305::new_from_slice(key.as_ref()).map_err(|_| KeystoreError::Kdf)?;
-    let ciphertext = cipher
-        .encrypt(&chacha20poly1305::XNonce::from(nonce), Payload { msg: secret, aad: context.as_bytes() })
-        .map_err(|_| KeystoreError::Kdf)?;
-    let sealed = SealedSecret { version: 1, kdf, aead: AeadRecord { algorithm: "xchacha20poly1305".into(), nonce: hex::encode(nonce), ciphertext: hex::encode(ciphertext) } };
-    serde_json::to_string(&sealed).map_err(|_| KeystoreError::Kdf)
+    let ciphertext = cipher.encrypt(&chacha20poly1305::XNonce::from(nonce), Payload { msg: secret, aad: &aad }).map_err(|_| KeystoreError::Kdf)?;
+    Ok((kdf, AeadRecord { algorithm: "xchacha20poly1305".into(), nonce: hex::encode(nonce), ciphertext: hex::encode(ciphertext) }))
 }
 
-/// Opens what [`seal_secret`] sealed with the same `context`.
-pub fn open_secret(sealed: &str, passphrase: &str, context: &str) -> Result<Zeroizing<Vec<u8>>, KeystoreError> {
-    let bad = || KeystoreError::BadFile(PathBuf::from(context));
-    let sealed: SealedSecret = serde_json::from_str(sealed).map_err(|_| bad())?;
-    if sealed.version != 1 || sealed.aead.algorithm != "xchacha20poly1305" || sealed.kdf.algorithm != "argon2id-v19" {
+/// The key and the plaintext of a sealed record, if the passphrase is right and nothing was
+/// altered: `bad` for a malformed record, `wrong` for a failed decryption.
+fn open_record(
+    kdf: &KdfRecord,
+    aead: &AeadRecord,
+    passphrase: &str,
+    aad: &[u8],
+    bad: impl Fn() -> KeystoreError,
+    wrong: impl FnOnce() -> KeystoreError,
+) -> Result<(Zeroizing<[u8; 32]>, Zeroizing<Vec<u8>>), KeystoreError> {
+    let nonce: [u8; 24] = hex::decode(&aead.nonce).ok().and_then(|n| n.try_into().ok()).ok_or_else(&bad)?;
+    let ciphertext = hex::decode(&aead.ciphertext).map_err(|_| bad())?;
+    if aead.algorithm != "xchacha20poly1305" || kdf.algorithm != "argon2id-v19" {
         return Err(bad());
     }
-    let nonce: [u8; 24] = hex::decode(&sealed.aead.nonce).ok().and_then(|n| n.try_into().ok()).ok_or_else(bad)?;
-    let ciphertext = hex::decode(&sealed.aead.ciphertext).map_err(|_| bad())?;
-    let key = derive_key(passphrase, &sealed.kdf)?;
+    let key = derive_key(passphrase, kdf)?;
     let cipher = XChaCha20Poly1305::new_from_slice(key.as_ref()).map_err(|_| KeystoreError::Kdf)?;
-    Ok(Zeroizing::new(
-        cipher
-            .decrypt(&chacha20poly1305::XNonce::from(nonce), Payload { msg: &ciphertext, aad: context.as_bytes() })
-            .map_err(|_| KeystoreError::WrongPassphrase(context.to_owned()))?,
-    ))
+    let secret = Zeroizing::new(cipher.decrypt(&chacha20poly1305::XNonce::from(nonce), Payload { msg: &ciphertext, aad }).map_err(|_| wrong())?);
+    Ok((key, secret))
 }
 
 fn derive_key(passphrase: &str, kdf: &KdfRecord) -> Result<Zeroizing<[u8; 32]>, KeystoreError> {
@@ -444,6 +433,22 @@ pub(crate) fn sync_parent(path: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sealed_secret_opens_only_with_its_passphrase_and_context() {
+        let kdf = KdfParams { m_cost_kib: 64, t_cost: 1, p_cost: 1 };
+        let sealed = seal_secret(b"view key bytes", "pass", "wallet A", kdf).unwrap();
+        assert!(!sealed.contains(&hex::encode(b"view key bytes")));
+        assert_eq!(open_secret(&sealed, "pass", "wallet A").unwrap().as_slice(), b"view key bytes");
+        assert!(matches!(open_secret(&sealed, "wrong", "wallet A"), Err(KeystoreError::WrongPassphrase(_))));
+        assert!(matches!(open_secret(&sealed, "pass", "wallet B"), Err(KeystoreError::WrongPassphrase(_))));
+        let mut v: Value = serde_json::from_str(&sealed).unwrap();
+        let ct = v["aead"]["ciphertext"].as_str().unwrap().to_owned();
+        v["aead"]["ciphertext"] = Value::from(format!("{}{}", if ct.starts_with('0') { "1" } else { "0" }, &ct[1..]));
+        assert!(matches!(open_secret(&v.to_string(), "pass", "wallet A"), Err(KeystoreError::WrongPassphrase(_))));
+        assert!(matches!(open_secret("{}", "pass", "wallet A"), Err(KeystoreError::BadFile(_))));
+        assert!(matches!(seal_secret(b"x", "", "wallet A", kdf), Err(KeystoreError::EmptyPassphrase)));
+    }
 
     fn store(tag: &str) -> Keystore {
         let dir = std::env::temp_dir().join(format!("airsign-keystore-{tag}-{}", std::process::id()));
