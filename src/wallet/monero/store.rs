@@ -69,6 +69,7 @@ CREATE TABLE transfers (
   key_image BLOB, spent INTEGER NOT NULL DEFAULT 0, spent_height INTEGER);
 CREATE TABLE history (tx_hash TEXT PRIMARY KEY, submitted_at INTEGER NOT NULL, fee INTEGER NOT NULL, amount INTEGER NOT NULL,
   destinations TEXT NOT NULL, height INTEGER);
+CREATE TABLE pending_key_images (out_key BLOB PRIMARY KEY, key_image BLOB NOT NULL);
 ";
 
 fn key32(v: Vec<u8>) -> Result<[u8; 32], StoreError> {
@@ -153,6 +154,8 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?;
             let mut spend = tx.prepare("UPDATE transfers SET spent = 2, spent_height = ?2 WHERE key_image = ?1")?;
+            // Every input of the chain passes here: only ours reach SQLite.
+            let ours: std::collections::HashSet<Vec<u8>> = tx.prepare("SELECT key_image FROM transfers WHERE key_image IS NOT NULL")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
             for b in blocks {
                 tx.execute("INSERT OR REPLACE INTO blocks VALUES (?1, ?2)", params![to_sql(b.height), b.hash.to_vec()])?;
                 for r in &b.received {
@@ -176,7 +179,7 @@ impl Store {
                     next_idx += n as i64;
                     added += n;
                 }
-                for (ki, _) in &b.key_images {
+                for (ki, _) in b.key_images.iter().filter(|(ki, _)| ours.contains(ki.as_slice())) {
                     spend.execute(params![ki.to_vec(), to_sql(b.height)])?;
                 }
             }
@@ -300,7 +303,6 @@ impl Store {
     /// key: applied whenever that output is (or already was) scanned.
     pub fn add_pending_key_images(&mut self, pairs: &[([u8; 32], [u8; 32])]) -> Result<(), StoreError> {
         let tx = self.db.transaction()?;
-        tx.execute("CREATE TABLE IF NOT EXISTS pending_key_images (out_key BLOB PRIMARY KEY, key_image BLOB NOT NULL)", [])?;
         for (pk, ki) in pairs {
             tx.execute("INSERT OR REPLACE INTO pending_key_images VALUES (?1, ?2)", params![pk.to_vec(), ki.to_vec()])?;
         }
@@ -310,7 +312,6 @@ impl Store {
 
     pub fn resolve_pending_key_images(&mut self) -> Result<(), StoreError> {
         let tx = self.db.transaction()?;
-        tx.execute("CREATE TABLE IF NOT EXISTS pending_key_images (out_key BLOB PRIMARY KEY, key_image BLOB NOT NULL)", [])?;
         tx.execute("UPDATE transfers SET key_image = (SELECT key_image FROM pending_key_images p WHERE p.out_key = transfers.out_key) WHERE key_image IS NULL AND out_key IN (SELECT out_key FROM pending_key_images)", [])?;
         tx.commit()?;
         Ok(())

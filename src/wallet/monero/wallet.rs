@@ -387,7 +387,8 @@ impl OnlineWallet {
         }
         match r.unlock_time {
             0 => true,
-            t if t < MAX_BLOCK_NUMBER => chain_height.saturating_sub(1) + 1 >= t,
+            // wallet2: top block (height - 1) + the allowed delta of 1 >= unlock height.
+            t if t < MAX_BLOCK_NUMBER => chain_height >= t,
             t => now() + 1 >= t,
         }
     }
