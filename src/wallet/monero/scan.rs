@@ -51,6 +51,9 @@ pub struct ScannedBlock {
     pub key_images: Vec<([u8; 32], [u8; 32])>,
 }
 
+/// A subaddress spend key and its (account, index).
+type TableEntry = ([u8; 32], (u32, u32));
+
 /// Recognises our outputs from the primary spend public key and the secret view key.
 pub struct ViewScanner {
     spend_public: EdwardsPoint,
@@ -92,7 +95,7 @@ impl ViewScanner {
         let chunk = wanted.len().div_ceil(threads).max(1);
         let (spend, view) = (&self.spend_public, &*self.view_secret);
         let key = move |&(a, i): &(u32, u32)| (subaddress_spend_public_from(spend, view, a, i).compress().to_bytes(), (a, i));
-        let computed: Vec<Vec<([u8; 32], (u32, u32))>> = std::thread::scope(|s| {
+        let computed: Vec<Vec<TableEntry>> = std::thread::scope(|s| {
             let handles: Vec<_> = wanted.chunks(chunk).map(|part| s.spawn(move || part.iter().map(key).collect::<Vec<_>>())).collect();
             handles.into_iter().zip(wanted.chunks(chunk)).map(|(h, part)| h.join().unwrap_or_else(|_| part.iter().map(key).collect())).collect()
         });
@@ -115,6 +118,8 @@ impl ViewScanner {
 
     fn derivation(&self, tx_public: &[u8; 32]) -> Option<EdwardsPoint> {
         let r = CompressedEdwardsY(*tx_public).decompress()?;
+        // By reference: no copy of the view secret on the stack.
+        #[allow(clippy::op_ref)]
         Some((&*self.view_secret * r).mul_by_cofactor())
     }
 
