@@ -5,6 +5,8 @@ pub mod offline;
 mod offline_xrpl;
 #[cfg(feature = "net")]
 pub mod online;
+#[cfg(feature = "net")]
+pub mod online_monero;
 pub mod secret_field;
 pub mod widgets;
 

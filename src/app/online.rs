@@ -62,12 +62,15 @@ pub struct OnlineApp {
     /// The watched accounts, read from the database once each time the home screen is
     /// entered rather than on every repaint.
     watched: Option<Result<Vec<String>, String>>,
+    /// airsign's own view-only Monero wallet, in a file beside the database.
+    monero: super::online_monero::MoneroArea,
 }
 
 impl OnlineApp {
     pub fn new(db: PathBuf, rippled_url: String, sources: SourceFactory) -> OnlineApp {
         let profiles = super::widgets::ProfileMemory::open(db.with_extension("player-profiles.json"));
-        OnlineApp { profiles, db, sources, screen: Screen::Home, rippled_url, save_dir: ".".into(), monerod_url: String::new(), view_only_json: String::new(), notice: None, watched: None, multisig_account: String::new(), multisig_templates: String::new() }
+        let monero = super::online_monero::MoneroArea::new(db.with_extension("monero.sqlite"));
+        OnlineApp { monero, profiles, db, sources, screen: Screen::Home, rippled_url, save_dir: ".".into(), monerod_url: String::new(), view_only_json: String::new(), notice: None, watched: None, multisig_account: String::new(), multisig_templates: String::new() }
     }
 
     /// Where scanned Monero files are saved.
@@ -75,7 +78,15 @@ impl OnlineApp {
         self.save_dir = dir.display().to_string();
     }
 
+    /// The Monero view-only wallet area.
+    pub fn monero(&self) -> &super::online_monero::MoneroArea {
+        &self.monero
+    }
+
     pub fn showing(&self) -> Option<&crate::transport::Player> {
+        if let Some(p) = self.monero.showing() {
+            return Some(p);
+        }
         match &self.screen {
             Screen::Show(p) => Some(&p.player),
             Screen::Collect(c) if c.scanner.is_none() => Some(&c.request.player),
@@ -95,7 +106,7 @@ impl OnlineApp {
     pub fn lines(&self) -> Option<&[String]> {
         match &self.screen {
             Screen::Lines(l) => Some(l),
-            _ => None,
+            _ => self.monero.lines(),
         }
     }
 
@@ -118,6 +129,11 @@ impl OnlineApp {
     }
 
     fn screen_ui(&mut self, ui: &mut egui::Ui) {
+        if self.monero.is_active() {
+            self.watched = None;
+            self.monero.screen_ui(ui, &self.monerod_url, &self.sources, &self.profiles, &mut self.notice);
+            return;
+        }
         let screen = std::mem::replace(&mut self.screen, Screen::Home);
         if !matches!(screen, Screen::Home) {
             self.watched = None;
@@ -224,20 +240,24 @@ impl OnlineApp {
         }
         ui.separator();
         ui.heading("Monero");
-        ui.label("Key images and signed sets go to your view-only wallet (Feather: Tools > Offline tx signing; monero-wallet-cli: import_key_images / submit_transfer).");
-        ui.horizontal(|ui| {
-            let label = ui.label("Save files in");
-            ui.add(egui::TextEdit::singleline(&mut self.save_dir)).labelled_by(label.id);
-        });
         ui.horizontal(|ui| {
             let label = ui.label("monerod URL (to broadcast signed sets)");
             ui.add(egui::TextEdit::singleline(&mut self.monerod_url).hint_text("http://127.0.0.1:18081")).labelled_by(label.id);
         });
-        let label = ui.label("View-only wallet JSON (from the offline side; opens signed sets to broadcast them)");
-        ui.add(egui::TextEdit::multiline(&mut self.view_only_json).desired_rows(2).desired_width(f32::INFINITY)).labelled_by(label.id);
-        if ui.button("Scan Monero key images or signed transaction").clicked() {
-            next = Screen::Scan(ScannerView::new("Scan from the offline side", &["xmr-keyimage", "xmr-txsigned"]), Purpose::MoneroFile);
-        }
+        self.monero.home_ui(ui, &self.monerod_url, &mut self.notice);
+        ui.separator();
+        egui::CollapsingHeader::new("With another view-only wallet (Feather, monero-wallet-cli)").id_salt("xmr-peer").default_open(!self.monero.is_open()).show(ui, |ui| {
+            ui.label("Key images and signed sets go to your view-only wallet (Feather: Tools > Offline tx signing; monero-wallet-cli: import_key_images / submit_transfer).");
+            ui.horizontal(|ui| {
+                let label = ui.label("Save files in");
+                ui.add(egui::TextEdit::singleline(&mut self.save_dir)).labelled_by(label.id);
+            });
+            let label = ui.label("View-only wallet JSON (from the offline side; opens signed sets to broadcast them)");
+            ui.add(egui::TextEdit::multiline(&mut self.view_only_json).desired_rows(2).desired_width(f32::INFINITY)).labelled_by(label.id);
+            if ui.button("Scan Monero key images or signed transaction").clicked() {
+                next = Screen::Scan(ScannerView::new("Scan from the offline side", &["xmr-keyimage", "xmr-txsigned"]), Purpose::MoneroFile);
+            }
+        });
         next
     }
 

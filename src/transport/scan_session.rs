@@ -78,6 +78,9 @@ pub fn explain(e: &TransportError) -> String {
 /// accepted.
 pub fn receive(decoder: &mut UrDecoder, accepted: &[String], text: &str) -> Result<Option<(String, Vec<u8>)>, String> {
     let takes = |t: &str| accepted.is_empty() || accepted.iter().any(|a| a == t);
+    if accepted.iter().any(|a| a == VIEW_ONLY_JSON) && !super::profile::is_ur(text) {
+        return if looks_like_view_only(text) { Ok(Some((VIEW_ONLY_JSON.to_owned(), text.trim().as_bytes().to_vec()))) } else { Err("a QR code that is not a Monero view-only wallet (offline app: Show view-only wallet)".into()) };
+    }
     if takes("xrpl-signed") && !super::profile::is_ur(text) {
         if let Some(blob) = super::profile::xrpl_signed_hex(text) {
             return signed_payload(&blob).map(|m| Some(("xrpl-signed".to_owned(), m)));
@@ -106,6 +109,16 @@ pub fn receive(decoder: &mut UrDecoder, accepted: &[String], text: &str) -> Resu
         }
         _ => Ok(None),
     }
+}
+
+/// Not a UR type: the name a scanner is given to take the view-only wallet QR, which is plain
+/// JSON (`{"version":0,"primaryAddress":...,"privateViewKey":...}`) as Feather and Cake show
+/// and read it, not a UR.
+pub const VIEW_ONLY_JSON: &str = "xmr-viewonly-json";
+
+/// Whether a plain text is a view-only wallet export (its keys are checked by whoever uses it).
+fn looks_like_view_only(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text.trim()).is_ok_and(|v| v["primaryAddress"].is_string() && v["privateViewKey"].is_string())
 }
 
 /// A one-transaction `xrpl-signed` payload for a signed blob, its fields read from it.
@@ -380,6 +393,21 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_view_only_scanner_takes_the_plain_json_and_refuses_other_codes() {
+        let accepted = vec![VIEW_ONLY_JSON.to_owned()];
+        let json = r#" {"version":0,"primaryAddress":"4A","privateViewKey":"00","restoreHeight":7} "#;
+        let mut d = UrDecoder::new(None);
+        assert_eq!(receive(&mut d, &accepted, json), Ok(Some((VIEW_ONLY_JSON.to_owned(), json.trim().as_bytes().to_vec()))));
+        assert!(receive(&mut d, &accepted, "https://example.com").unwrap_err().contains("not a Monero view-only wallet"));
+        assert!(receive(&mut d, &accepted, r#"{"primaryAddress":"4A"}"#).is_err(), "no view key");
+        // A UR is still a UR: refused by type, not taken as JSON.
+        let part = crate::transport::part::format_single("bytes", &crate::envelope::wrap_bytes(json.as_bytes()));
+        assert!(receive(&mut d, &accepted, &part).unwrap_err().contains("expects xmr-viewonly-json"));
+        // Scanners for other types never take plain JSON.
+        assert!(receive(&mut UrDecoder::new(None), &["xmr-output".to_owned()], json).is_err());
+    }
 
     #[test]
     fn the_preview_averages_blocks_down_to_the_preview_width() {

@@ -98,6 +98,19 @@ pub fn format_xmr(atomic: u64) -> String {
     format!("{whole}.{}", if trimmed.is_empty() { "0" } else { trimmed })
 }
 
+/// "1.5" XMR -> 1_500_000_000_000 atomic units; exact, no floating point.
+pub fn parse_xmr(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    if whole.is_empty() && frac.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 12 {
+        return Err(format!("'{text}' is not an amount in XMR (digits, at most 12 after the point)"));
+    }
+    let too_large = || format!("'{text}' is too large");
+    let whole: u64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| too_large())? };
+    let frac: u64 = format!("{frac:0<12}").parse().unwrap_or(0);
+    whole.checked_mul(1_000_000_000_000).and_then(|w| w.checked_add(frac)).ok_or_else(too_large)
+}
+
 fn describe(scanner: &OutputScanner, d: &Destination) -> OutputReview {
     let network = scanner.keys().network();
     OutputReview {
@@ -367,5 +380,22 @@ impl Review {
             s += &format!("note: {n}\n");
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{format_xmr, parse_xmr};
+
+    #[test]
+    fn amounts_in_xmr_are_exact() {
+        assert_eq!(parse_xmr("1.5").unwrap(), 1_500_000_000_000);
+        assert_eq!(parse_xmr("0.000000000001").unwrap(), 1);
+        assert_eq!(parse_xmr(".25").unwrap(), 250_000_000_000);
+        assert_eq!(parse_xmr("7").unwrap(), 7_000_000_000_000);
+        assert_eq!(parse_xmr(&format_xmr(18_446_744_073_709_551_615)).unwrap(), u64::MAX);
+        for bad in ["", ".", "1.0000000000001", "-1", "1e3", "1,5", "99999999999", "18446744.073709551616"] {
+            assert!(parse_xmr(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -1,0 +1,636 @@
+//! The Monero area of `airsign online`: airsign's own view-only wallet, the online half of
+//! the Feather flow. Create it by scanning the offline app's view-only QR; sync it with a
+//! progress bar; see the balance (labelled as such only once key images are known), the
+//! coins and the history; show the outputs to the offline side, scan its key images; send
+//! (the unsigned set goes to the player); scan the signed set, see what it will broadcast,
+//! broadcast.
+//!
+//! The wallet is a library `OnlineWallet`. Work that touches the daemon or the key
+//! derivation runs on a worker thread that borrows the wallet and hands it back with the
+//! result, so the screen never waits on the network.
+
+use super::secret_field::{secret_field, SecretText};
+use super::widgets::{Job, PlayerView, ScannerView, SharedProfiles, SourceFactory};
+use crate::chain::monero::keys::parse_destination;
+use crate::chain::monero::review::format_xmr;
+use crate::keystore::KdfParams;
+use crate::transport::scan_session::VIEW_ONLY_JSON;
+use crate::wallet::monero::build::{fee_for, RING_SIZE};
+use crate::wallet::monero::daemon::Daemon;
+use crate::wallet::monero::store::{HistoryEntry, Spent, Transfer};
+use crate::wallet::monero::wallet::{Balance, FileFormat, KeyImageReport, OnlineWallet, Outgoing, Sweep, SyncProgress, SyncReport, TransferRequest, TransferSummary};
+use crate::wallet::monero::ViewOnly;
+use eframe::egui;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use zeroize::Zeroizing;
+
+/// (fee per byte, rounding mask) for priorities 1-4, as the daemon gave them at the last sync.
+type FeeRates = [(u64, u64); 4];
+
+const PRIORITIES: [&str; 4] = ["1 (slow)", "2 (normal)", "3 (fast)", "4 (fastest)"];
+
+enum ScanFor {
+    ViewOnly,
+    KeyImages,
+    Signed,
+}
+
+/// What a worker did with the wallet it borrowed.
+enum Done {
+    Opened,
+    Synced(SyncReport, Option<FeeRates>),
+    KeyImages(KeyImageReport),
+    Built(Vec<u8>, TransferSummary),
+    Submitted(Vec<String>),
+}
+
+/// The wallet comes back with every outcome, failures included, so that nothing is lost.
+type Work = Job<(Option<OnlineWallet>, Result<Done, String>)>;
+
+enum View {
+    Home,
+    Scan(ScannerView, ScanFor),
+    Busy(Work),
+    /// A payload for the offline side, with what it is above the player.
+    Show(Vec<String>, PlayerView),
+    /// A scanned signed set: what will be broadcast, before the user says so.
+    Broadcast(Vec<u8>, Vec<Outgoing>),
+    Lines(Vec<String>),
+}
+
+/// What the home screen shows of the wallet, read after each change rather than on every
+/// repaint.
+struct Snapshot {
+    balance: Balance,
+    scanned: u64,
+    coins: Vec<Transfer>,
+    history: Vec<HistoryEntry>,
+}
+
+/// The send form.
+#[derive(Default)]
+struct SendForm {
+    address: String,
+    amount: String,
+    priority: u32,
+    sweep_all: bool,
+}
+
+pub struct MoneroArea {
+    path: PathBuf,
+    wallet: Option<OnlineWallet>,
+    passphrase: SecretText,
+    view: View,
+    snapshot: Option<Result<Snapshot, String>>,
+    progress: Arc<Mutex<Option<SyncProgress>>>,
+    fees: Option<FeeRates>,
+    send: SendForm,
+    /// Write files in Debian monero 0.18.0.0's forms instead of the current ones.
+    old_format: bool,
+}
+
+impl MoneroArea {
+    /// The area over the wallet file at `path` (created on first use).
+    pub fn new(path: PathBuf) -> MoneroArea {
+        MoneroArea {
+            path,
+            wallet: None,
+            passphrase: SecretText::default(),
+            view: View::Home,
+            snapshot: None,
+            progress: Arc::new(Mutex::new(None)),
+            fees: None,
+            send: SendForm { priority: 2, ..Default::default() },
+            old_format: false,
+        }
+    }
+
+    /// Whether a screen of this area (not the home screen's section) is up.
+    pub fn is_active(&self) -> bool {
+        !matches!(self.view, View::Home)
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.wallet.is_some()
+    }
+
+    pub fn showing(&self) -> Option<&crate::transport::Player> {
+        match &self.view {
+            View::Show(_, p) => Some(&p.player),
+            _ => None,
+        }
+    }
+
+    /// The balance as last read (None before the wallet is open).
+    pub fn balance(&self) -> Option<Balance> {
+        self.snapshot.as_ref().and_then(|s| s.as_ref().ok()).map(|s| s.balance)
+    }
+
+    pub fn scanned_height(&self) -> Option<u64> {
+        self.snapshot.as_ref().and_then(|s| s.as_ref().ok()).map(|s| s.scanned)
+    }
+
+    /// The transactions a scanned signed set will broadcast, while they are on screen.
+    pub fn reviewing(&self) -> Option<&[Outgoing]> {
+        match &self.view {
+            View::Broadcast(_, o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn lines(&self) -> Option<&[String]> {
+        match &self.view {
+            View::Lines(l) => Some(l),
+            View::Show(l, _) => Some(l),
+            _ => None,
+        }
+    }
+
+    fn format(&self) -> FileFormat {
+        if self.old_format {
+            FileFormat::V0180
+        } else {
+            FileFormat::Current
+        }
+    }
+
+    fn refresh(&mut self) {
+        self.snapshot = self.wallet.as_ref().map(|w| {
+            let read = || -> Result<Snapshot, crate::wallet::monero::wallet::WalletError> { Ok(Snapshot { balance: w.balance()?, scanned: w.scanned_height()?, coins: w.transfers()?, history: w.history()? }) };
+            read().map_err(|e| e.to_string())
+        });
+    }
+
+    /// Runs `work` on a worker thread with the wallet (which comes back with the outcome).
+    fn spawn(&mut self, label: &str, work: impl FnOnce(&mut OnlineWallet) -> Result<Done, String> + Send + 'static) -> View {
+        let Some(mut wallet) = self.wallet.take() else { return View::Lines(vec!["open the view-only wallet first".into()]) };
+        View::Busy(Job::spawn(label, move || {
+            let outcome = work(&mut wallet);
+            Ok((Some(wallet), outcome))
+        }))
+    }
+
+    /// The daemon the wallet talks to: the URL field when filled (recorded for next time),
+    /// else the one recorded at creation.
+    fn daemon(wallet: &OnlineWallet, url: &str) -> Result<Daemon, String> {
+        let url = match url.trim() {
+            "" => wallet.daemon_url().map_err(|e| e.to_string())?.ok_or("no monerod URL: fill in the field")?,
+            u => {
+                if wallet.daemon_url().ok().flatten().as_deref() != Some(u) {
+                    wallet.set_daemon_url(u).map_err(|e| e.to_string())?;
+                }
+                u.to_owned()
+            }
+        };
+        Daemon::connect(&url).map_err(|e| e.to_string())
+    }
+
+    /// The Monero section of the home screen. `daemon_url` is the app's monerod URL field.
+    pub fn home_ui(&mut self, ui: &mut egui::Ui, daemon_url: &str, notice: &mut Option<(bool, String)>) {
+        ui.heading("airsign view-only wallet");
+        let Some((address, network)) = self.wallet.as_ref().map(|w| (w.address.clone(), w.network.name())) else {
+            self.closed_ui(ui, daemon_url);
+            return;
+        };
+        if self.snapshot.is_none() {
+            self.refresh();
+        }
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(format!("{network} wallet {}…{}", &address[..12.min(address.len())], &address[address.len().saturating_sub(8)..]));
+            match &self.snapshot {
+                Some(Ok(s)) => balance_ui(ui, s),
+                Some(Err(e)) => {
+                    ui.colored_label(egui::Color32::RED, e);
+                }
+                None => {}
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("Sync").on_hover_text("Scan new blocks and the pool from monerod").clicked() {
+                self.view = self.sync(daemon_url);
+            }
+            if ui.button("Export outputs").on_hover_text("Show every output to the offline app, which answers with key images").clicked() {
+                self.view = self.export_outputs(notice);
+            }
+            if ui.button("Scan key images").clicked() {
+                self.view = View::Scan(ScannerView::new("Scan the key images (offline app: after scanning outputs)", &["xmr-keyimage"]), ScanFor::KeyImages);
+            }
+            if ui.button("Scan signed transaction").clicked() {
+                self.view = View::Scan(ScannerView::new("Scan the signed transaction (offline app: after Approve and sign)", &["xmr-txsigned"]), ScanFor::Signed);
+            }
+            if ui.button("Lock view-only wallet").clicked() {
+                self.wallet = None;
+                self.snapshot = None;
+            }
+        });
+        ui.checkbox(&mut self.old_format, "Write files for monero 0.18.0.0 (Debian's monero-wallet-cli); Feather, Cake and airsign read the default");
+        self.send_ui(ui, daemon_url);
+        self.lists_ui(ui);
+    }
+
+    /// No wallet open: open the file, or create it from the view-only QR or JSON.
+    fn closed_ui(&mut self, ui: &mut egui::Ui, daemon_url: &str) {
+        let exists = self.path.exists();
+        if exists {
+            ui.label(format!("View-only wallet in {}", self.path.display()));
+        } else {
+            ui.label("No view-only wallet yet. On the offline computer choose Show view-only wallet, then scan it here: this computer will see payments, never spend them.");
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label("Passphrase for the view-only wallet");
+            secret_field(ui, &mut self.passphrase, false, 1, 280.0).labelled_by(label.id);
+        });
+        if exists {
+            if ui.button("Open view-only wallet").clicked() {
+                self.view = self.open();
+            }
+        } else if ui.add_enabled(!self.passphrase.is_empty(), egui::Button::new("Scan view-only wallet QR")).on_disabled_hover_text("Choose a passphrase first: it seals the view key").clicked() {
+            self.view = View::Scan(ScannerView::new("Scan the view-only wallet (offline app: Show view-only wallet)", &[VIEW_ONLY_JSON]), ScanFor::ViewOnly);
+        }
+        if !exists && daemon_url.trim().is_empty() {
+            ui.label(egui::RichText::new("Fill in the monerod URL above before creating: the wallet syncs from it.").weak());
+        }
+    }
+
+    fn open(&mut self) -> View {
+        let (path, passphrase) = (self.path.clone(), self.passphrase.take());
+        View::Busy(Job::spawn("opening the view-only wallet", move || match OnlineWallet::open(&path, Some(passphrase.as_str())) {
+            Ok(w) => Ok((Some(w), Ok(Done::Opened))),
+            Err(e) => Ok((None, Err(e.to_string()))),
+        }))
+    }
+
+    fn create(&mut self, json: Zeroizing<Vec<u8>>, daemon_url: &str) -> View {
+        let view_only = match std::str::from_utf8(&json).map_err(|e| e.to_string()).and_then(ViewOnly::from_json) {
+            Ok(v) => v,
+            Err(e) => return View::Lines(vec![format!("not a view-only wallet: {e}")]),
+        };
+        if daemon_url.trim().is_empty() {
+            return View::Lines(vec!["fill in the monerod URL first: the wallet syncs from it".into()]);
+        }
+        let (path, passphrase, url) = (self.path.clone(), self.passphrase.take(), daemon_url.trim().to_owned());
+        View::Busy(Job::spawn("creating the view-only wallet (sealing the view key)", move || match OnlineWallet::create(&path, &view_only, passphrase.as_str(), &url, KdfParams::default()) {
+            Ok(w) => Ok((Some(w), Ok(Done::Opened))),
+            Err(e) => Ok((None, Err(e.to_string()))),
+        }))
+    }
+
+    fn sync(&mut self, daemon_url: &str) -> View {
+        let (url, progress) = (daemon_url.to_owned(), self.progress.clone());
+        if let Ok(mut p) = progress.lock() {
+            *p = None;
+        }
+        self.spawn("syncing with monerod", move |w| {
+            let d = Self::daemon(w, &url)?;
+            let report = w.sync(&d, &mut |p| {
+                if let Ok(mut shared) = progress.lock() {
+                    *shared = Some(p);
+                }
+            });
+            let report = report.map_err(|e| e.to_string())?;
+            Ok(Done::Synced(report, fee_rates(&d)))
+        })
+    }
+
+    fn export_outputs(&mut self, notice: &mut Option<(bool, String)>) -> View {
+        let Some(w) = &self.wallet else { return View::Home };
+        let count = self.snapshot.as_ref().and_then(|s| s.as_ref().ok()).map_or(0, |s| s.coins.len());
+        let made = w.export_outputs(self.format()).map_err(|e| e.to_string()).and_then(|file| PlayerView::new("Outputs for the offline app (Scan outputs there)", "xmr-output", &crate::envelope::wrap_bytes(&file)));
+        match made {
+            Ok(p) => View::Show(vec![format!("{count} outputs, from the first (index 0): the offline app answers with their key images.")], p),
+            Err(e) => {
+                *notice = Some((true, e));
+                View::Home
+            }
+        }
+    }
+
+    fn send_ui(&mut self, ui: &mut egui::Ui, daemon_url: &str) {
+        egui::CollapsingHeader::new("Send").default_open(true).show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let label = ui.label("Pay to address");
+                ui.add(egui::TextEdit::singleline(&mut self.send.address).desired_width(520.0).font(egui::TextStyle::Monospace)).labelled_by(label.id);
+            });
+            let network = self.wallet.as_ref().map(|w| w.network);
+            if !self.send.address.trim().is_empty() {
+                let (ok, says) = match parse_destination(&self.send.address) {
+                    None => (false, "not a Monero address (a typo breaks its checksum)".to_owned()),
+                    Some((a, _)) if Some(a.network) != network => (false, format!("a {} address; this wallet is on {}", a.network.name(), network.map_or("?", |n| n.name()))),
+                    Some((a, Some(_))) => (true, format!("integrated address ({}, with a payment ID)", a.network.name())),
+                    Some((a, None)) if a.is_subaddress => (true, format!("subaddress ({})", a.network.name())),
+                    Some((a, None)) => (true, format!("standard address ({})", a.network.name())),
+                };
+                ui.colored_label(if ok { egui::Color32::from_rgb(0, 140, 60) } else { egui::Color32::RED }, says);
+            }
+            ui.horizontal(|ui| {
+                let label = ui.label("Amount (XMR)");
+                ui.add_enabled(!self.send.sweep_all, egui::TextEdit::singleline(&mut self.send.amount).desired_width(160.0)).labelled_by(label.id);
+                ui.checkbox(&mut self.send.sweep_all, "Send everything unlocked (sweep)");
+            });
+            ui.horizontal(|ui| {
+                ui.label("Priority");
+                for (i, name) in PRIORITIES.iter().enumerate() {
+                    let p = i as u32 + 1;
+                    let text = match self.fees.map(|f| typical_fee(f[i])) {
+                        Some(fee) => format!("{name}: ~{} XMR", format_xmr(fee)),
+                        None => name.to_string(),
+                    };
+                    ui.radio_value(&mut self.send.priority, p, text);
+                }
+            });
+            if self.fees.is_none() {
+                ui.label(egui::RichText::new("Sync to see the fee of each priority.").weak());
+            } else {
+                ui.label(egui::RichText::new("Fees shown for one input and two outputs; the exact fee is shown before anything goes to the offline side.").weak());
+            }
+            if ui.button("Build unsigned transaction").clicked() {
+                self.view = self.build(daemon_url);
+            }
+        });
+    }
+
+    fn build(&mut self, daemon_url: &str) -> View {
+        let address = self.send.address.trim().to_owned();
+        let (destinations, sweep) = if self.send.sweep_all {
+            (Vec::new(), Sweep::All(address))
+        } else {
+            match crate::chain::monero::review::parse_xmr(&self.send.amount) {
+                Ok(0) => return View::Lines(vec!["the amount is zero".into()]),
+                Ok(a) => (vec![(address, a)], Sweep::No),
+                Err(e) => return View::Lines(vec![e]),
+            }
+        };
+        let req = TransferRequest { destinations, priority: self.send.priority, account: 0, sweep, format: self.format() };
+        let url = daemon_url.to_owned();
+        self.spawn("building the unsigned transaction (syncing first, then choosing inputs and decoys)", move |w| {
+            let d = Self::daemon(w, &url)?;
+            // Inputs are chosen from what the wallet knows: bring it to the daemon's top first.
+            w.sync(&d, &mut |_| {}).map_err(|e| e.to_string())?;
+            let (file, summary) = w.transfer(&d, &req).map_err(|e| e.to_string())?;
+            Ok(Done::Built(file, summary))
+        })
+    }
+
+    fn lists_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(Ok(s)) = &self.snapshot else { return };
+        egui::CollapsingHeader::new(format!("Coins ({})", s.coins.len())).show(ui, |ui| {
+            egui::Grid::new("xmr-coins").striped(true).show(ui, |ui| {
+                for h in ["#", "Amount (XMR)", "Subaddress", "Height", "State"] {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for t in &s.coins {
+                    ui.label(t.idx.to_string());
+                    ui.label(format_xmr(t.received.amount));
+                    ui.label(format!("{},{}", t.received.subaddress.0, t.received.subaddress.1));
+                    ui.label(t.received.height.to_string());
+                    ui.label(coin_state(t, s.scanned));
+                    ui.end_row();
+                }
+            });
+        });
+        egui::CollapsingHeader::new(format!("History ({})", s.history.len())).default_open(true).show(ui, |ui| {
+            for h in &s.history {
+                ui.label(history_line(h, s.scanned));
+            }
+        });
+    }
+
+    /// This area's screens, while one is up.
+    pub fn screen_ui(&mut self, ui: &mut egui::Ui, daemon_url: &str, sources: &SourceFactory, profiles: &SharedProfiles, notice: &mut Option<(bool, String)>) {
+        let view = std::mem::replace(&mut self.view, View::Home);
+        self.view = match view {
+            View::Home => View::Home,
+            View::Scan(mut scanner, purpose) => {
+                let got = scanner.ui(ui, sources);
+                let back = ui.button("Cancel").clicked();
+                match got {
+                    Some((ur_type, message)) => self.scanned(&ur_type, Zeroizing::new(message), purpose, daemon_url),
+                    None if back => View::Home,
+                    None => View::Scan(scanner, purpose),
+                }
+            }
+            View::Busy(job) => {
+                if let Some(p) = self.progress.lock().ok().and_then(|p| *p) {
+                    progress_ui(ui, p);
+                }
+                match job.ui(ui) {
+                    Some(Ok((wallet, outcome))) => {
+                        if wallet.is_some() {
+                            self.wallet = wallet;
+                        }
+                        self.refresh();
+                        self.finished(outcome, notice)
+                    }
+                    Some(Err(e)) => {
+                        *notice = Some((true, format!("{e}: open the view-only wallet again")));
+                        self.snapshot = None;
+                        View::Home
+                    }
+                    None => View::Busy(job),
+                }
+            }
+            View::Show(lines, mut player) => {
+                for l in &lines {
+                    ui.label(l);
+                }
+                player.remember(profiles);
+                if player.ui_with_done(ui) {
+                    View::Home
+                } else {
+                    View::Show(lines, player)
+                }
+            }
+            View::Broadcast(file, outgoing) => self.broadcast_ui(ui, file, outgoing, daemon_url),
+            View::Lines(lines) => {
+                for l in &lines {
+                    ui.label(l);
+                }
+                if ui.button("Back").clicked() {
+                    View::Home
+                } else {
+                    View::Lines(lines)
+                }
+            }
+        };
+    }
+
+    fn scanned(&mut self, ur_type: &str, message: Zeroizing<Vec<u8>>, purpose: ScanFor, daemon_url: &str) -> View {
+        if let ScanFor::ViewOnly = purpose {
+            return self.create(message, daemon_url);
+        }
+        let file = match crate::envelope::decode(ur_type, &message) {
+            Ok(p) => p.data,
+            Err(e) => return View::Lines(vec![format!("{ur_type}: {e}")]),
+        };
+        let url = daemon_url.to_owned();
+        match purpose {
+            ScanFor::KeyImages => self.spawn("importing key images (checking each with the daemon)", move |w| {
+                let d = Self::daemon(w, &url)?;
+                w.import_key_images(&file, &d).map(Done::KeyImages).map_err(|e| e.to_string())
+            }),
+            ScanFor::Signed => match self.wallet.as_ref().map(|w| w.describe_signed(&file)) {
+                Some(Ok(outgoing)) => View::Broadcast(file, outgoing),
+                Some(Err(e)) => View::Lines(vec![format!("refused: {e}")]),
+                None => View::Home,
+            },
+            ScanFor::ViewOnly => View::Home,
+        }
+    }
+
+    fn broadcast_ui(&mut self, ui: &mut egui::Ui, file: Vec<u8>, outgoing: Vec<Outgoing>, daemon_url: &str) -> View {
+        ui.heading("Broadcast this?");
+        ui.label("Read from the signed set with the view key: exactly what goes to the network.");
+        for o in &outgoing {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.label(egui::RichText::new(format!("Transaction {}", o.tx_hash)).monospace());
+                for (a, amount) in &o.destinations {
+                    ui.label(egui::RichText::new(format!("{} XMR to {a}", format_xmr(*amount))).size(16.0).strong());
+                }
+                ui.label(format!("Fee {} XMR; spends {} of this wallet's outputs", format_xmr(o.fee), o.inputs.len()));
+            });
+        }
+        let (mut go, mut cancel) = (false, false);
+        ui.horizontal(|ui| {
+            go = ui.button("Broadcast").clicked();
+            cancel = ui.button("Cancel").clicked();
+        });
+        if cancel {
+            return View::Home;
+        }
+        if !go {
+            return View::Broadcast(file, outgoing);
+        }
+        let url = daemon_url.to_owned();
+        self.spawn("broadcasting through monerod", move |w| {
+            let d = Self::daemon(w, &url)?;
+            w.submit(&d, &file).map(Done::Submitted).map_err(|e| e.to_string())
+        })
+    }
+
+    fn finished(&mut self, outcome: Result<Done, String>, notice: &mut Option<(bool, String)>) -> View {
+        match outcome {
+            Err(e) => {
+                *notice = Some((true, e));
+                View::Home
+            }
+            Ok(Done::Opened) => {
+                *notice = Some((false, "view-only wallet open".into()));
+                View::Home
+            }
+            Ok(Done::Synced(r, fees)) => {
+                self.fees = fees.or(self.fees);
+                let mut said = format!("synced to height {}: {} new outputs", r.to, r.outputs_found);
+                if let Some((fork, removed)) = r.rolled_back {
+                    said += &format!("; the chain reorganised at {fork} ({removed} outputs of dropped blocks removed)");
+                }
+                for (hash, amount) in &r.pool_incoming {
+                    said += &format!("; incoming in the pool: {} XMR ({}…)", format_xmr(*amount), &hex::encode(hash)[..12]);
+                }
+                *notice = Some((false, said));
+                View::Home
+            }
+            Ok(Done::KeyImages(r)) => {
+                *notice = Some((false, format!("{} key images imported: {} XMR spent, {} XMR unspent", r.imported, format_xmr(r.spent), format_xmr(r.unspent))));
+                View::Home
+            }
+            Ok(Done::Built(file, s)) => {
+                let mut lines = vec![format!("Unsigned transaction: {} input(s) of {} XMR, fee {} XMR (weight {})", s.inputs.len(), format_xmr(s.input_total), format_xmr(s.fee), s.weight)];
+                lines.extend(s.destinations.iter().map(|(a, amount)| format!("{} XMR to {a}", format_xmr(*amount))));
+                if s.change > 0 {
+                    lines.push(format!("{} XMR change back to this wallet", format_xmr(s.change)));
+                }
+                lines.push("Show it to the offline app (Scan unsigned transaction), review and sign there, then Scan signed transaction here.".into());
+                match PlayerView::new("Unsigned transaction for the offline app", "xmr-txunsigned", &crate::envelope::wrap_bytes(&file)) {
+                    Ok(p) => View::Show(lines, p),
+                    Err(e) => View::Lines(vec![e]),
+                }
+            }
+            Ok(Done::Submitted(hashes)) => {
+                let mut lines: Vec<String> = hashes.iter().map(|h| format!("broadcast {h}: in the daemon's pool")).collect();
+                lines.push("It shows in the history; confirmations count up as you sync.".into());
+                View::Lines(lines)
+            }
+        }
+    }
+}
+
+/// The fee rates for each priority, or None when the daemon does not say (the form then
+/// asks for a sync rather than guessing).
+fn fee_rates(d: &Daemon) -> Option<FeeRates> {
+    let mut rates = [(0, 1); 4];
+    for (i, r) in rates.iter_mut().enumerate() {
+        *r = d.fee_per_byte(i as u32 + 1).ok()?;
+    }
+    Some(rates)
+}
+
+/// The fee of a typical transfer (one input, two outputs) at this rate.
+fn typical_fee((per_byte, mask): (u64, u64)) -> u64 {
+    // A ring's offsets: one large (the oldest member), the rest small, as decoys picked
+    // near the tip give them; the weight barely depends on it.
+    let mut ring = vec![2_000u64; RING_SIZE as usize];
+    ring[0] = 3_000_000;
+    // tx public key (33 bytes) and the encrypted payment ID nonce (11) wallet2 adds.
+    fee_for(&[ring], 2, 44, per_byte, mask)
+}
+
+fn balance_ui(ui: &mut egui::Ui, s: &Snapshot) {
+    let b = &s.balance;
+    if b.key_images_known {
+        ui.label(egui::RichText::new(format!("Balance: {} XMR", format_xmr(b.balance))).size(22.0).strong());
+    } else {
+        ui.label(egui::RichText::new(format!("Received, key images not imported: {} XMR", format_xmr(b.balance))).size(22.0).strong());
+        ui.colored_label(egui::Color32::from_rgb(200, 120, 0), "Not a balance yet: what the offline wallet spent is invisible here until its key images are imported (Export outputs, then Scan key images).");
+    }
+    ui.label(format!("Unlocked (spendable now): {} XMR · {} outputs · synced to height {}", format_xmr(b.unlocked), b.outputs, s.scanned));
+}
+
+fn progress_ui(ui: &mut egui::Ui, p: SyncProgress) {
+    let total = p.daemon_height.max(1);
+    let left = p.daemon_height.saturating_sub(p.height);
+    let eta = if p.blocks_per_second > 0.0 { format!(", about {:.0} s left", left as f64 / p.blocks_per_second) } else { String::new() };
+    let text = format!("height {} / {}, {:.0} blocks/s, {} outputs found{eta}", p.height, p.daemon_height, p.blocks_per_second, p.outputs_found);
+    ui.add(egui::ProgressBar::new(p.height as f32 / total as f32).text(text));
+}
+
+fn coin_state(t: &Transfer, scanned: u64) -> String {
+    match t.spent {
+        Spent::InChain(h) if h > 0 => format!("spent at {h}"),
+        Spent::InChain(_) => "spent".into(),
+        Spent::InPool => "spending (in the pool)".into(),
+        Spent::No if t.key_image.is_none() => format!("{}, key image unknown", if OnlineWallet::is_unlocked(&t.received, scanned) { "unlocked" } else { "locked" }),
+        Spent::No if OnlineWallet::is_unlocked(&t.received, scanned) => "unlocked".into(),
+        Spent::No => "locked".into(),
+    }
+}
+
+fn history_line(h: &HistoryEntry, scanned: u64) -> String {
+    let state = match h.height {
+        Some(b) => format!("{} confirmations", scanned.saturating_sub(b)),
+        None => "in the pool".into(),
+    };
+    format!("{}…  {} XMR out, fee {} XMR, {state}", &h.tx_hash[..16.min(h.tx_hash.len())], format_xmr(h.amount), format_xmr(h.fee))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_typical_fee_is_wallet2s_for_one_input_and_two_outputs() {
+        // At 20,000 piconero per byte and mask 10,000, a 1-in/2-out CLSAG BP+ transaction
+        // (about 1,500 bytes) costs about 0.03 XMR: within a few hundred bytes of wallet2's.
+        let fee = typical_fee((20_000, 10_000));
+        assert_eq!(fee % 10_000, 0, "rounded up to the mask");
+        assert!((1_400 * 20_000..1_600 * 20_000).contains(&fee), "{fee}");
+    }
+
+    #[test]
+    fn confirmations_count_from_the_scanned_height() {
+        let h = HistoryEntry { tx_hash: "ab".repeat(32), submitted_at: 0, fee: 30_000_000, amount: 1_000_000_000_000, destinations: vec![], height: Some(100) };
+        assert!(history_line(&h, 110).ends_with("10 confirmations"));
+        assert!(history_line(&HistoryEntry { height: None, ..h }, 110).ends_with("in the pool"));
+    }
+}
