@@ -139,3 +139,40 @@ fn demo_transfer_films_with_the_named_condition_and_the_apps_defaults() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown --condition fog: one of clean, blur, noise, lowcontrast, tilt, combined, webcam, phone"));
 }
+
+#[test]
+fn version_names_the_commit_it_was_built_from() {
+    let out = airsign(&["--version"], b"");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let commit = std::process::Command::new("git").args(["rev-parse", "HEAD"]).current_dir(env!("CARGO_MANIFEST_DIR")).output().ok().filter(|o| o.status.success()).map(|o| String::from_utf8(o.stdout).unwrap().trim().to_owned());
+    let expected = format!("airsign {} (commit {})\n", env!("CARGO_PKG_VERSION"), std::env::var("AIRSIGN_GIT_COMMIT").ok().filter(|c| !c.is_empty()).or(commit).unwrap_or_else(|| "unknown".into()));
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn doctor_names_what_a_bare_machine_lacks_and_still_succeeds() {
+    // A machine with no display, no OpenGL, no camera, a wired card up and no keystore yet.
+    let root = tempdir("doctor");
+    std::fs::create_dir_all(root.join("proc/self")).unwrap();
+    std::fs::write(root.join("proc/self/status"), "Uid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\nGroups:\t1000\n").unwrap();
+    std::fs::create_dir_all(root.join("sys/class/net/eth0")).unwrap();
+    std::fs::write(root.join("sys/class/net/eth0/operstate"), "up\n").unwrap();
+    let keystore = root.join("keystore");
+    let out = common::run_airsign(&["doctor", "--json", "--root", root.to_str().unwrap(), "--keystore", keystore.to_str().unwrap()], b"", &[("DISPLAY", ""), ("WAYLAND_DISPLAY", "")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let level = |topic: &str| findings.iter().find(|f| f["topic"] == topic).map(|f| f["level"].as_str().unwrap().to_owned());
+    assert_eq!(level("display").as_deref(), Some("missing"));
+    assert_eq!(level("opengl").as_deref(), Some("missing"));
+    assert_eq!(level("camera").as_deref(), Some("missing"));
+    assert_eq!(level("network").as_deref(), Some("warn"));
+    assert_eq!(level("keystore").as_deref(), Some("note"));
+    assert_eq!(level("clock").as_deref(), Some("ok"));
+    // The plain form: one aligned line per finding, the level first.
+    let out = common::run_airsign(&["doctor", "--root", root.to_str().unwrap(), "--keystore", keystore.to_str().unwrap()], b"", &[("DISPLAY", ""), ("WAYLAND_DISPLAY", "")]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().any(|l| l.starts_with("WARN     network   network interface eth0 is up")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("MISSING  camera    no camera")), "{text}");
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -157,7 +157,9 @@ impl MoneroArea {
 
     fn refresh(&mut self) {
         self.snapshot = self.wallet.as_ref().map(|w| {
-            let read = || -> Result<Snapshot, crate::wallet::monero::wallet::WalletError> { Ok(Snapshot { balance: w.balance()?, scanned: w.scanned_height()?, coins: w.transfers()?, history: w.history()? }) };
+            let read = || -> Result<Snapshot, crate::wallet::monero::wallet::WalletError> {
+                Ok(Snapshot { balance: w.balance()?, scanned: w.scanned_height()?, coins: w.transfers()?, history: w.history()? })
+            };
             read().map_err(|e| e.to_string())
         });
     }
@@ -296,7 +298,10 @@ impl MoneroArea {
     fn export_outputs(&mut self, notice: &mut Option<(bool, String)>) -> View {
         let Some(w) = &self.wallet else { return View::Home };
         let count = self.snapshot.as_ref().and_then(|s| s.as_ref().ok()).map_or(0, |s| s.coins.len());
-        let made = w.export_outputs(self.format()).map_err(|e| e.to_string()).and_then(|file| PlayerView::new("Outputs for the offline app (Scan outputs there)", "xmr-output", &crate::envelope::wrap_bytes(&file)));
+        let made = w
+            .export_outputs(self.format())
+            .map_err(|e| e.to_string())
+            .and_then(|file| PlayerView::new("Outputs for the offline app (Scan outputs there)", "xmr-output", &crate::envelope::wrap_bytes(&file)));
         match made {
             Ok(p) => View::Show(vec![format!("{count} outputs, from the first (index 0): the offline app answers with their key images.")], p),
             Err(e) => {
@@ -582,7 +587,10 @@ fn balance_ui(ui: &mut egui::Ui, s: &Snapshot) {
         ui.label(egui::RichText::new(format!("Balance: {} XMR", format_xmr(b.balance))).size(22.0).strong());
     } else {
         ui.label(egui::RichText::new(format!("Received, key images not imported: {} XMR", format_xmr(b.balance))).size(22.0).strong());
-        ui.colored_label(egui::Color32::from_rgb(200, 120, 0), "Not a balance yet: what the offline wallet spent is invisible here until its key images are imported (Export outputs, then Scan key images).");
+        ui.colored_label(
+            egui::Color32::from_rgb(200, 120, 0),
+            "Not a balance yet: what the offline wallet spent is invisible here until its key images are imported (Export outputs, then Scan key images).",
+        );
     }
     ui.label(format!("Unlocked (spendable now): {} XMR · {} outputs · synced to height {}", format_xmr(b.unlocked), b.outputs, s.scanned));
 }
@@ -621,7 +629,7 @@ mod tests {
     #[test]
     fn the_typical_fee_is_wallet2s_for_one_input_and_two_outputs() {
         // At 20,000 piconero per byte and mask 10,000, a 1-in/2-out CLSAG BP+ transaction
-        // (about 1,500 bytes) costs about 0.03 XMR: within a few hundred bytes of wallet2's.
+        // (about 1,500 bytes) costs about 0.00003 XMR, as wallet2 reports for such a transfer.
         let fee = typical_fee((20_000, 10_000));
         assert_eq!(fee % 10_000, 0, "rounded up to the mask");
         assert!((1_400 * 20_000..1_600 * 20_000).contains(&fee), "{fee}");

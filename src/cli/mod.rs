@@ -16,7 +16,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
-#[command(name = "airsign", version, about = "Sign on an air-gapped computer; carry every payload as animated UR QR codes.")]
+#[command(name = "airsign", version = crate::VERSION, about = "Sign on an air-gapped computer; carry every payload as animated UR QR codes.")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -39,6 +39,19 @@ enum Command {
     /// Monero offline signer: wallet, key images, review and sign wallet2 tx sets.
     #[command(subcommand)]
     Xmr(xmr::XmrCommand),
+    /// What this machine offers and lacks for airsign: display, OpenGL, cameras, network
+    /// interfaces up, the keystore's permissions, the clock.
+    Doctor {
+        /// Keystore directory to check (else AIRSIGN_HOME, else the platform data directory).
+        #[arg(long)]
+        keystore: Option<PathBuf>,
+        /// One JSON object per finding, in an array.
+        #[arg(long)]
+        json: bool,
+        /// Read the machine under this directory instead of / (the tests' fake machines).
+        #[arg(long, hide = true, default_value = "/")]
+        root: PathBuf,
+    },
     /// The offline (signing) desktop app.
     #[cfg(feature = "gui")]
     Offline {
@@ -49,9 +62,11 @@ enum Command {
     /// The online (watch-only) desktop app.
     #[cfg(all(feature = "gui", feature = "net"))]
     Online {
-        /// The online side's database (SQLite).
-        #[arg(long, default_value = "airsign-online.sqlite")]
-        db: PathBuf,
+        /// The online side's database (SQLite; the Monero view-only wallet sits beside it).
+        /// Default: online.sqlite in the data directory (AIRSIGN_HOME, else
+        /// $XDG_DATA_HOME/airsign, else ~/.local/share/airsign).
+        #[arg(long)]
+        db: Option<PathBuf>,
         /// rippled JSON-RPC URL.
         #[arg(long, default_value = "https://s1.ripple.com:51234")]
         rippled: String,
@@ -66,12 +81,31 @@ pub fn run() -> Result<()> {
         Command::Demo(c) => demo::run(c),
         Command::Xrpl(c) => xrpl::run(c),
         Command::Xmr(c) => xmr::run(c),
+        Command::Doctor { keystore, json, root } => {
+            let findings = crate::doctor::this_machine(&root, crate::keystore::Keystore::locate(keystore.as_deref()), &|k| std::env::var(k).ok());
+            if json {
+                println!("{}", serde_json::to_string_pretty(&findings)?);
+            } else {
+                print!("{}", crate::doctor::render(&findings));
+            }
+            Ok(())
+        }
         #[cfg(feature = "gui")]
         Command::Offline { keystore } => {
             crate::app::run_offline(crate::keystore::Keystore::locate(keystore.as_deref())).map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
         }
         #[cfg(all(feature = "gui", feature = "net"))]
-        Command::Online { db, rippled } => crate::app::run_online(db, rippled).map_err(|e| anyhow::anyhow!("cannot open the window: {e}")),
+        Command::Online { db, rippled } => {
+            let db = match db {
+                Some(db) => db,
+                None => {
+                    let dir = crate::keystore::Keystore::locate(None);
+                    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700).create(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                    dir.join("online.sqlite")
+                }
+            };
+            crate::app::run_online(db, rippled).map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+        }
     }
 }
 

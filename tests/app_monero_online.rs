@@ -1,0 +1,170 @@
+//! The Feather flow with airsign on both laptops, through the two apps' screens and the
+//! virtual camera, on a private regtest chain (tests/regtest/up.sh; Debian `monero`
+//! 0.18.0.0): the online app creates its view-only wallet from the QR the offline app
+//! draws, syncs, shows its outputs; the offline app answers with key images; the online
+//! app builds a transfer, the offline app reviews and signs it, the online app shows what
+//! the signed set broadcasts, broadcasts it, and the miner's wallet (wallet2) receives it.
+#![cfg(all(feature = "gui", feature = "net"))]
+
+mod app_harness;
+#[path = "regtest/harness.rs"]
+mod harness;
+#[path = "regtest/cli.rs"]
+mod cli;
+
+use airsign::app::offline::OfflineApp;
+use airsign::app::online::OnlineApp;
+use app_harness::{camera_on, codes_in, film, fill, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
+use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::Harness;
+use harness::Regtest;
+use serde_json::json;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const XMR: u64 = 1_000_000_000_000;
+
+fn step_until<S>(h: &mut Harness<'_, S>, what: &str, done: impl Fn(&Harness<'_, S>) -> bool) {
+    step_until_within(h, what, Duration::from_secs(240), |_| String::new(), done);
+}
+
+fn online_until(h: &mut Harness<'_, OnlineApp>, what: &str, done: impl Fn(&Harness<'_, OnlineApp>) -> bool) {
+    step_until_within(h, what, Duration::from_secs(240), |app| format!(" (notice: {:?}, lines: {:?})", app.notice(), app.lines()), done);
+}
+
+fn notice_has(h: &Harness<'_, OnlineApp>, text: &str) -> bool {
+    h.state().notice().is_some_and(|n| n.contains(text))
+}
+
+#[test]
+fn the_online_app_runs_the_feather_flow_with_the_offline_app_on_regtest() {
+    let rt = Regtest::up("app");
+    let url = format!("http://127.0.0.1:{}", rt.port("DAEMON_PORT"));
+    let dir = rt.dir.join("apps");
+    std::fs::create_dir_all(&dir).unwrap();
+    let to_offline: Screen = Arc::new(Mutex::new(Vec::new()));
+    let to_online: Screen = Arc::new(Mutex::new(Vec::new()));
+    let mut off = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(dir.join("keys"), camera_on(&to_offline, 5)));
+    let mut on = Harness::builder().with_size([900.0, 1600.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), OnlineApp::new(dir.join("online.sqlite"), "http://127.0.0.1:9".into(), camera_on(&to_online, 5)));
+    off.run_steps(2);
+    on.run_steps(2);
+
+    // Offline: restore the funded wallet and draw its view-only QR; the online camera films it.
+    fill(&mut off, "Wallet name", "cold");
+    fill(&mut off, "Passphrase", "pw");
+    fill(&mut off, "Or restore from the 25 words:", &harness::signer_mnemonic());
+    off.get_by_label("Restore Monero wallet").click();
+    step_until(&mut off, "the Monero home screen", |h| h.query_by_label("Show view-only wallet").is_some());
+    off.get_by_label("Show view-only wallet").click();
+    off.run_steps(3);
+    let codes = codes_in(&screenshot(&mut off, "offline-monero-view-only"));
+    assert_eq!(codes.len(), 1, "the view-only QR is drawn");
+
+    // Online: a code of another kind is named; the view-only QR creates the wallet.
+    fill(&mut on, "monerod URL (to broadcast signed sets)", &url);
+    fill(&mut on, "Passphrase for the view-only wallet", "online pw");
+    *to_online.lock().unwrap() = vec!["https://example.com".into()];
+    start_scan(&mut on, "Scan view-only wallet QR");
+    online_until(&mut on, "the refusal", |h| h.query_all_by_label_contains("not a Monero view-only wallet").next().is_some());
+    on.get_by_label("Stop camera").click();
+    on.run_steps(2);
+    *to_online.lock().unwrap() = codes;
+    on.get_by_label("Start camera").click();
+    online_until(&mut on, "the wallet open", |h| h.state().monero().is_open() && !h.state().monero().is_active());
+    let db = dir.join("online.monero.sqlite");
+    assert!(db.exists());
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&db).unwrap().permissions().mode() & 0o777, 0o600);
+
+    // Sync: the five funding outputs of up.sh, not yet a balance.
+    on.get_by_label("Sync").click();
+    online_until(&mut on, "the sync", |h| notice_has(h, "synced to height"));
+    let b = on.state().monero().balance().unwrap();
+    let funded = (5 + 3 + 2 + 4) * XMR + 1_500_000_000_000;
+    assert_eq!((b.balance, b.unlocked, b.key_images_known, b.outputs), (funded, funded, false, 5));
+    assert_eq!(on.state().monero().scanned_height(), Some(rt.height()), "synced to the daemon's top (the next height to scan)");
+    assert!(on.query_by_label_contains("Received, key images not imported: 15.5 XMR").is_some());
+    assert!(on.query_by_label_contains("Priority").is_some());
+    assert!(on.query_all_by_label_contains("XMR").any(|n| n.accesskit_node().label().is_some_and(|l| l.starts_with("2 (normal): ~0.000"))), "the fee each priority implies");
+    screenshot(&mut on, "online-monero-wallet-before-key-images");
+
+    // Outputs -> offline -> key images -> online.
+    on.get_by_label("Export outputs").click();
+    online_until(&mut on, "the outputs QR", |h| h.state().showing().is_some());
+    film(&mut on, OnlineApp::showing, &to_offline);
+    on.get_by_label("Done").click();
+    on.run_steps(2);
+    off.get_by_label("Back").click();
+    off.run_steps(2);
+    start_scan(&mut off, "Scan outputs");
+    step_until(&mut off, "the key images QR", |h| h.state().showing().is_some());
+    film(&mut off, OfflineApp::showing, &to_online);
+    off.get_by_label("Done").click();
+    off.run_steps(2);
+    start_scan(&mut on, "Scan key images");
+    online_until(&mut on, "the import", |h| notice_has(h, "key images imported"));
+    assert!(notice_has(&on, "5 key images imported: 0.0 XMR spent, 15.5 XMR unspent"), "{:?}", on.state().notice());
+    assert!(on.state().monero().balance().unwrap().key_images_known);
+    assert!(on.query_by_label_contains("Balance: 15.5 XMR").is_some());
+
+    // Send: a typo in the address is caught by its checksum; then 1.25 XMR to the miner.
+    let miner = rt.env["MINER_ADDRESS"].clone();
+    let mut typo = miner.clone();
+    typo.replace_range(10..11, if &miner[10..11] == "a" { "b" } else { "a" });
+    fill(&mut on, "Pay to address", &typo);
+    assert!(on.query_by_label_contains("not a Monero address").is_some());
+    on.get_by_label("Pay to address").focus();
+    on.run_steps(1);
+    on.key_press_modifiers(eframe::egui::Modifiers::COMMAND, eframe::egui::Key::A);
+    on.run_steps(1);
+    on.get_by_label("Pay to address").type_text(&miner);
+    on.run_steps(1);
+    assert!(on.query_by_label_contains("standard address").is_some(), "the miner's address validates");
+    fill(&mut on, "Amount (XMR)", "1.25");
+    screenshot(&mut on, "online-monero-send");
+    on.get_by_label("Build unsigned transaction").click();
+    online_until(&mut on, "the unsigned QR", |h| h.state().showing().is_some());
+    let lines = on.state().lines().unwrap().to_vec();
+    assert!(lines.iter().any(|l| l == &format!("1.25 XMR to {miner}")), "{lines:?}");
+    assert!(lines[0].contains("fee 0.0"), "{lines:?}");
+    screenshot(&mut on, "online-monero-unsigned");
+    film(&mut on, OnlineApp::showing, &to_offline);
+    on.get_by_label("Done").click();
+    on.run_steps(2);
+
+    // Offline: review (the destination and amount on screen), approve, show the signed set.
+    start_scan(&mut off, "Scan unsigned transaction");
+    step_until(&mut off, "the review", |h| h.query_by_label("Approve and sign").is_some());
+    assert!(off.query_by_label_contains(&format!("1.25 XMR -> {miner}")).is_some());
+    off.get_by_label("Approve and sign").click();
+    step_until(&mut off, "the signed QR", |h| h.state().showing().is_some());
+    film(&mut off, OfflineApp::showing, &to_online);
+
+    // Online: what will be broadcast, read from the signed set; then broadcast.
+    start_scan(&mut on, "Scan signed transaction");
+    online_until(&mut on, "the broadcast review", |h| h.state().monero().reviewing().is_some());
+    let outgoing = on.state().monero().reviewing().unwrap().to_vec();
+    assert_eq!(outgoing.len(), 1);
+    assert!(outgoing[0].destinations.contains(&(miner.clone(), 5 * XMR / 4)), "{:?}", outgoing[0].destinations);
+    assert!(on.query_by_label_contains(&format!("1.25 XMR to {miner}")).is_some());
+    screenshot(&mut on, "online-monero-broadcast-review");
+    on.get_by_label("Broadcast").click();
+    online_until(&mut on, "the broadcast", |h| h.state().lines().is_some_and(|l| l.iter().any(|l| l.starts_with("broadcast "))));
+    let hash = outgoing[0].tx_hash.clone();
+    assert!(on.state().lines().unwrap()[0].contains(&hash));
+    on.get_by_label("Back").click();
+    on.run_steps(2);
+
+    // Mined: the miner's wallet2 received it; the online app's history confirms it and the
+    // balance lost the amount and the fee.
+    rt.mine(3);
+    assert_eq!(cli::miner_received(&rt, &hash), 5 * XMR / 4);
+    on.get_by_label("Sync").click();
+    online_until(&mut on, "the second sync", |h| notice_has(h, "synced to height") && h.state().monero().scanned_height() == Some(rt.height()));
+    assert!(on.query_all_by_label_contains("XMR out, fee").any(|n| n.accesskit_node().label().is_some_and(|l| l.starts_with(&hash[..16]) && l.ends_with("3 confirmations"))), "the history line");
+    let after = on.state().monero().balance().unwrap();
+    assert_eq!(after.balance, funded - 5 * XMR / 4 - outgoing[0].fee);
+    let view_only = rt.call("ONLINE_PORT", "get_balance", json!({}));
+    assert!(view_only["balance"].as_u64().is_some(), "wallet2's view-only wallet still answers");
+    screenshot(&mut on, "online-monero-wallet-after-send");
+}
