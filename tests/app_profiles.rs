@@ -172,3 +172,27 @@ fn the_player_offers_the_standard_and_the_dense_preset() {
     assert_eq!(settings(&h), (DEFAULT_FRAGMENT, DEFAULT_FPS));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn full_screen_shows_the_code_alone_with_its_progress_and_esc_leaves() {
+    let dir = std::env::temp_dir().join(format!("airsign-app-fullscreen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut h = showing_a_restored_account(&dir);
+    assert!(h.query_all_by_label_contains("part 1: a single code").next().is_none());
+    h.get_by_label("Full screen").click();
+    h.run_steps(3);
+    assert!(h.query_by_label("Done").is_none(), "the controls are hidden");
+    assert!(h.query_by_label("Full screen").is_none());
+    assert!(h.query_by_label("a single code: nothing to wait for · Esc leaves full screen").is_some(), "the progress line");
+    // The drawn frame holds the code on screen, and it fills the window's short side.
+    let shot = app_harness::screenshot(&mut h, "offline-player-full-screen");
+    assert_eq!(app_harness::codes_in(&shot), vec![h.state().showing().unwrap().part_text().to_owned()]);
+    let image = h.get_by_label("Animated QR code, full screen");
+    let side = image.rect().width();
+    assert!(side >= 880.0, "the code is {side} px wide in a 900 px window");
+    h.key_press(eframe::egui::Key::Escape);
+    h.run_steps(3);
+    assert!(h.query_by_label("Done").is_some(), "Esc brings the controls back");
+    assert!(h.query_by_label("Full screen").is_some());
+    let _ = std::fs::remove_dir_all(&dir);
+}

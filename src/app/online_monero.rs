@@ -68,6 +68,14 @@ struct Snapshot {
     history: Vec<HistoryEntry>,
 }
 
+/// What the wallet card shows under the balance, as Feather's tabs do.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Send,
+    Coins,
+    History,
+}
+
 /// The send form.
 #[derive(Default)]
 struct SendForm {
@@ -88,6 +96,7 @@ pub struct MoneroArea {
     send: SendForm,
     /// Write files in Debian monero 0.18.0.0's forms instead of the current ones.
     old_format: bool,
+    tab: Tab,
 }
 
 impl MoneroArea {
@@ -103,6 +112,7 @@ impl MoneroArea {
             fees: None,
             send: SendForm { priority: 2, ..Default::default() },
             old_format: false,
+            tab: Tab::Send,
         }
     }
 
@@ -227,8 +237,20 @@ impl MoneroArea {
             }
         });
         ui.checkbox(&mut self.old_format, "Write files for monero 0.18.0.0 (Debian's monero-wallet-cli); Feather, Cake and airsign read the default");
-        self.send_ui(ui, daemon_url);
-        self.lists_ui(ui);
+        let (coins, history) = match &self.snapshot {
+            Some(Ok(s)) => (s.coins.len(), s.history.len()),
+            _ => (0, 0),
+        };
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.tab, Tab::Send, "Send");
+            ui.selectable_value(&mut self.tab, Tab::Coins, format!("Coins ({coins})"));
+            ui.selectable_value(&mut self.tab, Tab::History, format!("History ({history})"));
+        });
+        match self.tab {
+            Tab::Send => self.send_ui(ui, daemon_url),
+            Tab::Coins => self.coins_ui(ui),
+            Tab::History => self.history_ui(ui),
+        }
     }
 
     /// No wallet open: open the file, or create it from the view-only QR or JSON.
@@ -312,7 +334,7 @@ impl MoneroArea {
     }
 
     fn send_ui(&mut self, ui: &mut egui::Ui, daemon_url: &str) {
-        egui::CollapsingHeader::new("Send").default_open(true).show(ui, |ui| {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.horizontal(|ui| {
                 let label = ui.label("Pay to address");
                 ui.add(egui::TextEdit::singleline(&mut self.send.address).desired_width(520.0).font(egui::TextStyle::Monospace)).labelled_by(label.id);
@@ -377,29 +399,32 @@ impl MoneroArea {
         })
     }
 
-    fn lists_ui(&mut self, ui: &mut egui::Ui) {
+    fn coins_ui(&self, ui: &mut egui::Ui) {
         let Some(Ok(s)) = &self.snapshot else { return };
-        egui::CollapsingHeader::new(format!("Coins ({})", s.coins.len())).show(ui, |ui| {
-            egui::Grid::new("xmr-coins").striped(true).show(ui, |ui| {
-                for h in ["#", "Amount (XMR)", "Subaddress", "Height", "State"] {
-                    ui.strong(h);
-                }
+        egui::Grid::new("xmr-coins").striped(true).show(ui, |ui| {
+            for h in ["#", "Amount (XMR)", "Subaddress", "Height", "State"] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for t in &s.coins {
+                ui.label(t.idx.to_string());
+                ui.label(format_xmr(t.received.amount));
+                ui.label(format!("{},{}", t.received.subaddress.0, t.received.subaddress.1));
+                ui.label(t.received.height.to_string());
+                ui.label(coin_state(t, s.scanned));
                 ui.end_row();
-                for t in &s.coins {
-                    ui.label(t.idx.to_string());
-                    ui.label(format_xmr(t.received.amount));
-                    ui.label(format!("{},{}", t.received.subaddress.0, t.received.subaddress.1));
-                    ui.label(t.received.height.to_string());
-                    ui.label(coin_state(t, s.scanned));
-                    ui.end_row();
-                }
-            });
-        });
-        egui::CollapsingHeader::new(format!("History ({})", s.history.len())).default_open(true).show(ui, |ui| {
-            for h in &s.history {
-                ui.label(history_line(h, s.scanned));
             }
         });
+    }
+
+    fn history_ui(&self, ui: &mut egui::Ui) {
+        let Some(Ok(s)) = &self.snapshot else { return };
+        if s.history.is_empty() {
+            ui.label("Nothing sent from here yet.");
+        }
+        for h in &s.history {
+            ui.label(history_line(h, s.scanned));
+        }
     }
 
     /// This area's screens, while one is up.

@@ -141,13 +141,27 @@ pub struct PlayerView {
     /// Which transaction a one-at-a-time profile shows (1-based), and how many there are.
     index: usize,
     transactions: usize,
+    /// The code alone, as large as the window allows, controls hidden (Esc leaves).
+    full_screen: bool,
 }
 
 impl PlayerView {
     pub fn new(title: &str, ur_type: &str, message: &[u8]) -> Result<PlayerView, String> {
         let player = Player::new(ur_type, message, DEFAULT_FRAGMENT, DEFAULT_FPS).map_err(|e| e.to_string())?;
         let transactions = transactions_in(ur_type, message);
-        Ok(PlayerView { title: title.to_owned(), player, texture: None, show_text: false, error: None, save_path: String::new(), saved: None, memory: None, index: 1, transactions })
+        Ok(PlayerView {
+            title: title.to_owned(),
+            player,
+            texture: None,
+            show_text: false,
+            error: None,
+            save_path: String::new(),
+            saved: None,
+            memory: None,
+            index: 1,
+            transactions,
+            full_screen: false,
+        })
     }
 
     /// Attaches the app's remembered choices (once) and shows the payload with the profile
@@ -213,9 +227,67 @@ impl PlayerView {
     /// The player with a "Done" button above it (above, so it stays in reach whatever the
     /// code's size); true once the user is done.
     pub fn ui_with_done(&mut self, ui: &mut egui::Ui) -> bool {
+        if self.full_screen {
+            self.ui(ui);
+            return false;
+        }
         let done = ui.button("Done").clicked();
         self.ui(ui);
         done
+    }
+
+    pub fn is_full_screen(&self) -> bool {
+        self.full_screen
+    }
+
+    fn set_full_screen(&mut self, ctx: &egui::Context, on: bool) {
+        self.full_screen = on;
+        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
+    }
+
+    /// Which pass over the fragments is on screen: the first shows each once, later ones
+    /// are the fountain's mixed parts.
+    fn progress_text(&self) -> String {
+        let n = self.player.seq_len().max(1) as u64;
+        let shown = self.player.shown().max(1);
+        if n == 1 {
+            return "a single code: nothing to wait for".into();
+        }
+        format!("part {shown}: fragment {} of {n}, loop {}", (shown - 1) % n + 1, (shown - 1) / n + 1)
+    }
+
+    /// The texture of the part on screen, drawn once per part rather than once per repaint.
+    fn texture(&mut self, ctx: &egui::Context) -> Option<egui::TextureHandle> {
+        let key = (self.player.profile(), self.index, self.player.fragment(), self.player.shown());
+        if self.texture.as_ref().is_none_or(|(k, _)| *k != key) {
+            self.texture = Some((key, qr_texture(ctx, "qr", self.player.symbol())));
+        }
+        self.texture.as_ref().map(|(_, t)| t.clone())
+    }
+
+    /// The code on a white field over the whole window, a line of progress under it.
+    fn full_screen_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            self.set_full_screen(&ctx, false);
+            return;
+        }
+        let rect = ctx.content_rect();
+        let texture = self.texture(&ctx);
+        let line = format!("{} · Esc leaves full screen", self.progress_text());
+        egui::Area::new(egui::Id::unique("qr-full-screen")).fixed_pos(rect.min).order(egui::Order::Foreground).show(&ctx, |ui| {
+            ui.painter().rect_filled(rect, 0.0, egui::Color32::WHITE);
+            let side = rect.width().min(rect.height() - 40.0).max(120.0);
+            let code = egui::Rect::from_center_size(rect.center() - egui::vec2(0.0, 14.0), egui::vec2(side, side));
+            if let Some(t) = &texture {
+                ui.put(code, egui::Image::new(t).fit_to_exact_size(code.size()).alt_text("Animated QR code, full screen"));
+            }
+            let text = egui::Rect::from_min_max(egui::pos2(rect.min.x, code.max.y), rect.max);
+            ui.put(text, egui::Label::new(egui::RichText::new(line).color(egui::Color32::DARK_GRAY)));
+        });
+        if !self.player.is_paused() {
+            ctx.request_repaint_after(std::time::Duration::from_secs_f32(1.0 / self.player.fps()));
+        }
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui) {
@@ -223,17 +295,24 @@ impl PlayerView {
         if let Err(e) = self.player.tick(now) {
             self.error = Some(e.to_string());
         }
+        if self.full_screen {
+            self.full_screen_ui(ui);
+            return;
+        }
         ui.heading(&self.title);
         self.profile_ui(ui);
         ui.label(format!(
-            "{} · {} fragments of up to {} bytes · part {}{}",
+            "{} · {} fragments of up to {} bytes · {}{}",
             self.player.shown_type(),
             self.player.seq_len(),
             self.player.fragment(),
-            self.player.shown(),
+            self.progress_text(),
             if self.player.is_paused() { " · paused" } else { "" }
         ));
         ui.horizontal(|ui| {
+            if ui.button("Full screen").on_hover_text("The code as large as the screen allows; Esc leaves").clicked() {
+                self.set_full_screen(ui.ctx(), true);
+            }
             let label = if self.player.is_paused() { "Resume" } else { "Pause" };
             if ui.button(label).clicked() {
                 let p = self.player.is_paused();
@@ -257,10 +336,7 @@ impl PlayerView {
         ui.horizontal(|ui| {
             // The two settings measured best (docs/app.md): a laptop webcam at arm's length,
             // and a good camera close to the screen (a phone, or the full-screen code).
-            let presets = [
-                ("Standard camera", player::DEFAULT_FRAGMENT, player::DEFAULT_FPS),
-                ("Dense: a good camera close to the screen", player::DENSE_FRAGMENT, player::DENSE_FPS),
-            ];
+            let presets = [("Standard camera", player::DEFAULT_FRAGMENT, player::DEFAULT_FPS), ("Dense: a good camera close to the screen", player::DENSE_FRAGMENT, player::DENSE_FPS)];
             for (name, fragment, fps) in presets {
                 let active = self.player.fragment() == fragment && self.player.fps() == fps;
                 if ui.selectable_label(active, name).on_hover_text(format!("{fragment}-byte fragments at {fps} frames per second")).clicked() {
@@ -297,15 +373,10 @@ impl PlayerView {
             return;
         }
         // A white card with the code: black on white whatever the theme, quiet zone included.
-        // Drawn once per part, not once per repaint.
-        let key = (self.player.profile(), self.index, self.player.fragment(), self.player.shown());
-        if self.texture.as_ref().is_none_or(|(k, _)| *k != key) {
-            self.texture = Some((key, qr_texture(ui.ctx(), "qr", self.player.symbol())));
-        }
-        if let Some((_, texture)) = &self.texture {
+        if let Some(texture) = self.texture(ui.ctx()) {
             let side = ui.available_width().min(ui.available_height()).clamp(120.0, 720.0);
             ui.vertical_centered(|ui| {
-                ui.add(egui::Image::new(texture).fit_to_exact_size(egui::vec2(side, side)).alt_text("Animated QR code"));
+                ui.add(egui::Image::new(&texture).fit_to_exact_size(egui::vec2(side, side)).alt_text("Animated QR code"));
             });
         }
         if !self.player.is_paused() {
