@@ -1,6 +1,7 @@
 //! The player's profile picker in the app: a wallet's display style chosen for a payload
 //! type, shown exactly as the transport's profile makes it, and remembered across screens
-//! and restarts (player-profiles.json beside the keystore).
+//! and restarts, with the fragment size, frame rate and the scanner's camera resolution
+//! (the settings file: beside the keystore here, the platform config directory in the apps).
 #![cfg(feature = "gui")]
 
 mod app_harness;
@@ -194,5 +195,59 @@ fn full_screen_shows_the_code_alone_with_its_progress_and_esc_leaves() {
     h.run_steps(3);
     assert!(h.query_by_label("Done").is_some(), "Esc brings the controls back");
     assert!(h.query_by_label("Full screen").is_some());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn fragment_size_frame_rate_and_camera_are_remembered_in_the_settings_file() {
+    use airsign::app::online::OnlineApp;
+    use airsign::app::widgets::{PlayerView, ProfileMemory};
+    use airsign::transport::player::{DENSE_FPS, DENSE_FRAGMENT, DEFAULT_FRAGMENT};
+    let dir = std::env::temp_dir().join(format!("airsign-app-settings-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let settings = dir.join("config/airsign/settings.json");
+    // The player: the dense preset chosen for xrpl-account is written to the settings file.
+    let mut h = showing_a_restored_account(&dir);
+    h.state_mut().set_settings(&settings);
+    h.get_by_label("Done").click();
+    h.run_steps(2);
+    h.get_by_label("Show account").click();
+    h.run_steps(2);
+    h.get_by_label("Dense: a good camera close to the screen").click();
+    h.run_steps(2);
+    let stored: serde_json::Value = serde_json::from_slice(&std::fs::read(&settings).expect("the settings file is written")).unwrap();
+    assert_eq!(stored["players"]["xrpl-account"]["fragment"], DENSE_FRAGMENT);
+    assert_eq!(stored["players"]["xrpl-account"]["fps"].as_f64(), Some(DENSE_FPS as f64));
+    // Read back as the next start reads it: a new player of that type starts dense; other
+    // types keep the default.
+    let memory = ProfileMemory::open(settings.clone());
+    let mut again = PlayerView::new("again", "xrpl-account", h.state().showing().unwrap().message()).unwrap();
+    again.remember(&memory);
+    assert_eq!((again.player.fragment(), again.player.fps()), (DENSE_FRAGMENT, DENSE_FPS));
+    let mut other = PlayerView::new("other", "bytes", &airsign::envelope::wrap_bytes(&[7; 500])).unwrap();
+    other.remember(&memory);
+    assert_eq!(other.player.fragment(), DEFAULT_FRAGMENT);
+
+    // The scanner: the resolution picked is remembered, and the next app's scanner starts
+    // with it.
+    let screen: Screen = Arc::new(Mutex::new(Vec::new()));
+    let online = |path: &std::path::Path| OnlineApp::new(dir.join("online.sqlite"), "http://127.0.0.1:9".into(), camera_on(&screen, 1)).with_settings(path.to_owned());
+    let mut on = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), online(&settings));
+    on.run_steps(2);
+    on.get_by_label("Scan an account from the offline side").click();
+    on.run_steps(2);
+    on.get_by_label("resolution").click();
+    on.run_steps(2);
+    on.get_by_label("480p").click();
+    on.run_steps(2);
+    let stored: serde_json::Value = serde_json::from_slice(&std::fs::read(&settings).unwrap()).unwrap();
+    assert_eq!(stored["camera"]["resolution"], serde_json::json!([640, 480]));
+    assert_eq!(stored["players"]["xrpl-account"]["fragment"], DENSE_FRAGMENT, "the player's choice is kept beside it");
+    let mut next = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), online(&settings));
+    next.run_steps(2);
+    next.get_by_label("Scan an account from the offline side").click();
+    next.run_steps(2);
+    let shown = next.get_by_label("resolution").value();
+    assert_eq!(shown.as_deref(), Some("480p"), "the scanner starts at the remembered resolution");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -47,10 +47,15 @@ impl widgets::Cameras for Webcams {
     }
 }
 
+/// The apps' settings file in the platform config directory.
+fn settings() -> PathBuf {
+    widgets::settings_path(&|k| std::env::var(k).ok())
+}
+
 /// Runs `airsign offline` in a window.
 pub fn run_offline(keystore_dir: PathBuf) -> Result<(), String> {
     let options = eframe::NativeOptions { viewport: eframe::egui::ViewportBuilder::default().with_inner_size([900.0, 900.0]), ..Default::default() };
-    eframe::run_native("airsign offline", options, Box::new(move |_cc| Ok(Box::new(offline::OfflineApp::new(keystore_dir, default_sources())))))
+    eframe::run_native("airsign offline", options, Box::new(move |_cc| Ok(Box::new(offline::OfflineApp::new(keystore_dir, default_sources()).with_settings(settings())))))
         .map_err(|e| e.to_string())
 }
 
@@ -58,6 +63,6 @@ pub fn run_offline(keystore_dir: PathBuf) -> Result<(), String> {
 #[cfg(feature = "net")]
 pub fn run_online(db: PathBuf, rippled_url: String) -> Result<(), String> {
     let options = eframe::NativeOptions { viewport: eframe::egui::ViewportBuilder::default().with_inner_size([900.0, 900.0]), ..Default::default() };
-    eframe::run_native("airsign online", options, Box::new(move |_cc| Ok(Box::new(online::OnlineApp::new(db, rippled_url, default_sources())))))
+    eframe::run_native("airsign online", options, Box::new(move |_cc| Ok(Box::new(online::OnlineApp::new(db, rippled_url, default_sources()).with_settings(settings())))))
         .map_err(|e| e.to_string())
 }

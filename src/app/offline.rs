@@ -83,6 +83,17 @@ pub struct OfflineApp {
 }
 
 impl OfflineApp {
+    /// Keeps the settings (player and camera choices) in `path` instead of beside the keystore.
+    pub fn with_settings(mut self, path: PathBuf) -> OfflineApp {
+        self.set_settings(&path);
+        self
+    }
+
+    /// The same, on a running app (screens opened later read it).
+    pub fn set_settings(&mut self, path: &std::path::Path) {
+        self.profiles = super::widgets::ProfileMemory::open(path.to_owned());
+    }
+
     pub fn new(keystore_dir: PathBuf, sources: SourceFactory) -> OfflineApp {
         OfflineApp {
             profiles: super::widgets::ProfileMemory::open(keystore_dir.join("player-profiles.json")),
@@ -224,6 +235,7 @@ impl OfflineApp {
                 }
             }
             Screen::Scan(mut scanner, purpose) => {
+                scanner.remember(&self.profiles);
                 let got = scanner.ui(ui, &self.sources);
                 let back = ui.button("Cancel").clicked();
                 match got {

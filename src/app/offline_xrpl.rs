@@ -190,6 +190,7 @@ impl XrplSession {
                 }
             }
             XrplScreen::Scan(mut scanner, purpose) => {
+                scanner.remember(profiles);
                 let got = scanner.ui(ui, sources);
                 let back = ui.button("Cancel").clicked();
                 match (got, purpose) {

@@ -67,6 +67,12 @@ pub struct OnlineApp {
 }
 
 impl OnlineApp {
+    /// Keeps the settings (player and camera choices) in `path` instead of beside the database.
+    pub fn with_settings(mut self, path: PathBuf) -> OnlineApp {
+        self.profiles = super::widgets::ProfileMemory::open(path);
+        self
+    }
+
     pub fn new(db: PathBuf, rippled_url: String, sources: SourceFactory) -> OnlineApp {
         let profiles = super::widgets::ProfileMemory::open(db.with_extension("player-profiles.json"));
         let monero = super::online_monero::MoneroArea::new(db.with_extension("monero.sqlite"));
@@ -141,6 +147,7 @@ impl OnlineApp {
         self.screen = match screen {
             Screen::Home => self.home_ui(ui),
             Screen::Scan(mut scanner, purpose) => {
+                scanner.remember(&self.profiles);
                 let got = scanner.ui(ui, &self.sources);
                 let back = ui.button("Cancel").clicked();
                 match got {
@@ -330,6 +337,7 @@ impl OnlineApp {
             }
         });
         if let Some(scanner) = c.scanner.as_mut() {
+            scanner.remember(&self.profiles);
             if let Some((_, message)) = scanner.ui(ui, &self.sources) {
                 c.scanner = None;
                 let line = match XrplMultisignSignaturePayload::from_cbor(&message).map_err(|e| e.to_string()).and_then(|p| c.collector.add(&p).map(|new| (p.signer, new)).map_err(|e| e.to_string())) {

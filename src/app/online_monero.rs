@@ -433,6 +433,7 @@ impl MoneroArea {
         self.view = match view {
             View::Home => View::Home,
             View::Scan(mut scanner, purpose) => {
+                scanner.remember(profiles);
                 let got = scanner.ui(ui, sources);
                 let back = ui.button("Cancel").clicked();
                 match got {

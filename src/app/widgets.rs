@@ -82,32 +82,100 @@ pub fn notice_line(ui: &mut egui::Ui, notice: &Option<(bool, String)>) {
     }
 }
 
-/// The display profile chosen for each payload type, remembered across screens and
-/// restarts in a small JSON file (nothing secret: type names and profile names).
+/// How a payload type was last shown: fragment size and frame rate.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PlayerSetting {
+    pub fragment: usize,
+    pub fps: f32,
+}
+
+/// The camera last chosen and its resolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CameraSetting {
+    pub device: Option<u32>,
+    pub resolution: (u32, u32),
+}
+
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+struct Stored {
+    /// Display profile per payload type.
+    #[serde(default)]
+    profiles: BTreeMap<String, String>,
+    #[serde(default)]
+    players: BTreeMap<String, PlayerSetting>,
+    #[serde(default)]
+    camera: Option<CameraSetting>,
+}
+
+/// The apps' settings, remembered across screens and restarts in a small JSON file: per
+/// payload type the display profile, fragment size and frame rate; the camera and its
+/// resolution. Nothing secret: type names, profile names, numbers. The apps keep it in the
+/// platform config directory ([`settings_path`]).
 #[derive(Default)]
 pub struct ProfileMemory {
     path: Option<PathBuf>,
-    chosen: BTreeMap<String, String>,
+    stored: Stored,
 }
 
 pub type SharedProfiles = Arc<Mutex<ProfileMemory>>;
 
+/// `$XDG_CONFIG_HOME/airsign/settings.json`, else `~/.config/airsign/settings.json`.
+pub fn settings_path(env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
+    let base = env("XDG_CONFIG_HOME").filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env("HOME").unwrap_or_else(|| ".".into())).join(".config"));
+    base.join("airsign").join("settings.json")
+}
+
 impl ProfileMemory {
-    /// Reads the choices kept at `path` (none yet, or an unreadable file: none).
+    /// Reads the settings kept at `path` (none yet, or an unreadable file: none). A file
+    /// of the first form (a map of payload type to profile name) is read as profiles.
     pub fn open(path: PathBuf) -> SharedProfiles {
-        let chosen = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
-        Arc::new(Mutex::new(ProfileMemory { path: Some(path), chosen }))
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let stored = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(v) if ["profiles", "players", "camera"].iter().any(|k| v.get(k).is_some()) => serde_json::from_value(v).unwrap_or_default(),
+            Ok(v) => Stored { profiles: serde_json::from_value(v).unwrap_or_default(), ..Stored::default() },
+            Err(_) => Stored::default(),
+        };
+        Arc::new(Mutex::new(ProfileMemory { path: Some(path), stored }))
     }
 
     pub fn get(&self, ur_type: &str) -> Option<Profile> {
-        self.chosen.get(ur_type).and_then(|n| Profile::parse(n).ok())
+        self.stored.profiles.get(ur_type).and_then(|n| Profile::parse(n).ok())
+    }
+
+    pub fn player(&self, ur_type: &str) -> Option<PlayerSetting> {
+        self.stored.players.get(ur_type).copied()
+    }
+
+    pub fn camera(&self) -> Option<CameraSetting> {
+        self.stored.camera
     }
 
     fn set(&mut self, ur_type: &str, profile: Profile) -> Result<(), String> {
-        self.chosen.insert(ur_type.to_owned(), profile.name().to_owned());
+        self.stored.profiles.insert(ur_type.to_owned(), profile.name().to_owned());
+        self.save()
+    }
+
+    fn set_player(&mut self, ur_type: &str, setting: PlayerSetting) -> Result<(), String> {
+        if self.stored.players.insert(ur_type.to_owned(), setting) == Some(setting) {
+            return Ok(());
+        }
+        self.save()
+    }
+
+    fn set_camera(&mut self, setting: CameraSetting) -> Result<(), String> {
+        if self.stored.camera.replace(setting) == Some(setting) {
+            return Ok(());
+        }
+        self.save()
+    }
+
+    fn save(&self) -> Result<(), String> {
         match &self.path {
             Some(path) => {
-                let json = serde_json::to_vec_pretty(&self.chosen).map_err(|e| e.to_string())?;
+                let json = serde_json::to_vec_pretty(&self.stored).map_err(|e| e.to_string())?;
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                }
                 crate::keystore::write_durably(path, &json).map_err(|e| format!("cannot remember the choice in {}: {e}", path.display()))
             }
             None => Ok(()),
@@ -171,9 +239,26 @@ impl PlayerView {
             return;
         }
         self.memory = Some(memory.clone());
-        let chosen = memory.lock().ok().and_then(|m| m.get(self.player.ur_type()));
+        let (chosen, setting) = memory.lock().ok().map(|m| (m.get(self.player.ur_type()), m.player(self.player.ur_type()))).unwrap_or_default();
         if let Some(p) = chosen {
             self.show_for(p);
+        }
+        if let Some(s) = setting {
+            self.player.set_fps(s.fps.clamp(1.0, 30.0));
+            if let Err(e) = self.player.set_fragment(s.fragment) {
+                self.error = Some(e.to_string());
+            }
+        }
+    }
+
+    /// Remembers this type's fragment size and frame rate as they are now.
+    fn remember_setting(&mut self) {
+        let setting = PlayerSetting { fragment: self.player.fragment(), fps: self.player.fps() };
+        let ur_type = self.player.ur_type().to_owned();
+        if let Some(m) = &self.memory {
+            if let Err(e) = m.lock().map_err(|_| "the settings are unavailable".to_owned()).and_then(|mut m| m.set_player(&ur_type, setting)) {
+                self.error = Some(e);
+            }
         }
     }
 
@@ -309,6 +394,7 @@ impl PlayerView {
             self.progress_text(),
             if self.player.is_paused() { " · paused" } else { "" }
         ));
+        let mut changed = false;
         ui.horizontal(|ui| {
             if ui.button("Full screen").on_hover_text("The code as large as the screen allows; Esc leaves").clicked() {
                 self.set_full_screen(ui.ctx(), true);
@@ -319,12 +405,16 @@ impl PlayerView {
                 self.player.set_paused(!p);
             }
             let mut fps = self.player.fps();
-            if ui.add(egui::Slider::new(&mut fps, 1.0..=30.0).text("frames per second")).changed() {
+            let slider = ui.add(egui::Slider::new(&mut fps, 1.0..=30.0).text("frames per second"));
+            if slider.changed() {
                 self.player.set_fps(fps);
             }
+            // Written when the drag ends (or a typed value lands), not on every step of it.
+            changed |= slider.drag_stopped() || (slider.changed() && !slider.dragged());
             egui::ComboBox::from_label("fragment bytes").selected_text(self.player.fragment().to_string()).show_ui(ui, |ui| {
                 for size in [100usize, 150, 200, 300, 400, 600, 800, 1000] {
                     if ui.selectable_label(self.player.fragment() == size, size.to_string()).clicked() {
+                        changed = true;
                         if let Err(e) = self.player.set_fragment(size) {
                             self.error = Some(e.to_string());
                         }
@@ -340,6 +430,7 @@ impl PlayerView {
             for (name, fragment, fps) in presets {
                 let active = self.player.fragment() == fragment && self.player.fps() == fps;
                 if ui.selectable_label(active, name).on_hover_text(format!("{fragment}-byte fragments at {fps} frames per second")).clicked() {
+                    changed = true;
                     self.player.set_fps(fps);
                     if let Err(e) = self.player.set_fragment(fragment) {
                         self.error = Some(e.to_string());
@@ -347,6 +438,9 @@ impl PlayerView {
                 }
             }
         });
+        if changed {
+            self.remember_setting();
+        }
         ui.horizontal(|ui| {
             let label = ui.label("Or save as a file (for a USB stick):");
             ui.add(egui::TextEdit::singleline(&mut self.save_path).hint_text("/media/usb/airsign-file").desired_width(320.0)).labelled_by(label.id);
@@ -417,6 +511,8 @@ pub struct ScannerView {
     /// The latest outline and when it was seen: held briefly, so that a frame the decoder
     /// misses does not make it flicker.
     outline: Option<([[f32; 2]; 4], f64)>,
+    /// Where the camera choice is remembered, once the app attached it.
+    memory: Option<SharedProfiles>,
 }
 
 impl ScannerView {
@@ -435,6 +531,21 @@ impl ScannerView {
             resolution: DEFAULT_RESOLUTION,
             preview: None,
             outline: None,
+            memory: None,
+        }
+    }
+
+    /// Attaches the app's remembered settings (once): the camera and resolution chosen last.
+    pub fn remember(&mut self, memory: &SharedProfiles) {
+        if self.memory.is_some() {
+            return;
+        }
+        self.memory = Some(memory.clone());
+        if let Some(c) = memory.lock().ok().and_then(|m| m.camera()) {
+            self.device = c.device;
+            if RESOLUTIONS.contains(&c.resolution) {
+                self.resolution = c.resolution;
+            }
         }
     }
 
@@ -515,6 +626,7 @@ impl ScannerView {
                 }
             }
         }
+        let before = CameraSetting { device: self.device, resolution: self.resolution };
         ui.horizontal(|ui| {
             if ui.button("Start camera").clicked() {
                 match sources.open(self.device, self.resolution) {
@@ -547,6 +659,14 @@ impl ScannerView {
                 }
             });
         });
+        let now = CameraSetting { device: self.device, resolution: self.resolution };
+        if now != before {
+            if let Some(m) = &self.memory {
+                if let Err(e) = m.lock().map_err(|_| "the settings are unavailable".to_owned()).and_then(|mut m| m.set_camera(now)) {
+                    self.error = Some(e);
+                }
+            }
+        }
         if let Some(devices) = &self.devices {
             let skipped = devices.iter().filter(|c| c.kind != DeviceKind::Camera).count();
             if skipped > 0 {

@@ -61,7 +61,10 @@ impl Regtest {
     pub fn try_call(&self, port_name: &str, method: &str, params: Value) -> Result<Value, String> {
         let port = self.port(port_name);
         let body = json!({"jsonrpc": "2.0", "id": 0, "method": method, "params": params});
-        let out = Command::new("curl").args(["-s", "--max-time", "300", &format!("http://127.0.0.1:{port}/json_rpc"), "-d", &body.to_string()]).output().map_err(|e| e.to_string())?;
+        let out = Command::new("curl")
+            .args(["-s", "--max-time", "300", &format!("http://127.0.0.1:{port}/json_rpc"), "-d", &body.to_string()])
+            .output()
+            .map_err(|e| e.to_string())?;
         let reply: Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("{e}: {}", String::from_utf8_lossy(&out.stdout)))?;
         if let Some(err) = reply.get("error") {
             return Err(err.to_string());
@@ -106,7 +109,11 @@ impl Regtest {
         let _ = self.try_call("ONLINE_PORT", "close_wallet", json!({}));
         self.open("OFFLINE_PORT", "signer");
         let view = self.call("OFFLINE_PORT", "query_key", json!({"key_type": "view_key"}))["key"].as_str().unwrap().to_owned();
-        self.call("ONLINE_PORT", "generate_from_keys", json!({"filename": file, "password": "", "address": self.env["SIGNER_ADDRESS"], "viewkey": view, "restore_height": 0}));
+        self.call(
+            "ONLINE_PORT",
+            "generate_from_keys",
+            json!({"filename": file, "password": "", "address": self.env["SIGNER_ADDRESS"], "viewkey": view, "restore_height": 0}),
+        );
         for _ in 0..subaddresses {
             self.call("ONLINE_PORT", "create_address", json!({"account_index": 0}));
         }
