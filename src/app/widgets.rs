@@ -590,6 +590,9 @@ impl ScannerView {
         if let Some(n) = &self.status.notice {
             ui.colored_label(egui::Color32::from_rgb(200, 120, 0), n);
         }
+        if let Some(h) = self.status.hint.filter(|_| self.session.is_some()) {
+            ui.colored_label(egui::Color32::from_rgb(200, 120, 0), h.text());
+        }
         ui.separator();
         ui.label("Or paste UR text (one part a line):");
         ui.add(egui::TextEdit::multiline(&mut self.pasted).desired_rows(3).desired_width(f32::INFINITY));

@@ -31,6 +31,7 @@ pub mod part;
 pub mod player;
 pub mod profile;
 pub mod qr;
+pub mod scan_hint;
 pub mod scan_session;
 pub mod ur_codec;
 pub mod virtual_camera;

@@ -199,6 +199,24 @@ fn rxing_tries(image: &GrayImage, options: DecodeOptions) -> Option<Found> {
     Some(Found { text: result.getText().to_owned(), corners: corners_from_points(&points) })
 }
 
+/// When a frame does not read: the module size (pixels) of a code whose three finder
+/// patterns are there anyway, which tells "too small" from "blurred or glared" for the
+/// scanner's hint (transport::scan_hint). None when no three patterns are found.
+pub fn finder_module_size(frame: &GrayImage) -> Option<f32> {
+    use rxing::common::HybridBinarizer;
+    use rxing::qrcode::detector::FinderPatternFinder;
+    use rxing::{Binarizer, Luma8Source};
+    let (w, h) = frame.dimensions();
+    if w < 21 || h < 21 {
+        return None;
+    }
+    let binarizer = HybridBinarizer::new(Luma8Source::new_with_slice(frame.as_raw(), w, h).ok()?);
+    let matrix = binarizer.get_black_matrix().ok()?;
+    let info = FinderPatternFinder::new(matrix).find(&rxing::DecodeHints::default()).ok()?;
+    let sizes = [info.getTopLeft(), info.getTopRight(), info.getBottomLeft()].map(|p| p.getEstimatedModuleSize());
+    Some(sizes.iter().sum::<f32>() / 3.0)
+}
+
 fn locate_rxing(frame: &GrayImage) -> Option<Found> {
     // No preprocessing: denoising halves the time on noisy frames but loses reads on
     // blurred, noisy 3 px modules; TryHarder reads nothing more here and costs 15-25%.

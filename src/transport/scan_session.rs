@@ -8,6 +8,7 @@
 use super::frames::{Frame, FrameSource};
 use image::GrayImage;
 use super::qr::{self, QrEngine};
+use super::scan_hint::Hinter;
 use super::ur_codec::{Progress, UrDecoder};
 use super::TransportError;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,6 +30,8 @@ pub struct ScanStatus {
     /// Where the code was in the latest decoded frame: four corners, clockwise from the
     /// top left, as fractions of the frame's width and height (for the preview's outline).
     pub outline: Option<[[f32; 2]; 4]>,
+    /// What the person holding the camera should do (move closer, hold still...).
+    pub hint: Option<super::scan_hint::Hint>,
 }
 
 impl ScanStatus {
@@ -315,11 +318,12 @@ impl Decoder {
     fn run_recorded(self, mut source: Box<dyn FrameSource + Send>) {
         let mut decoder = UrDecoder::new(None);
         let mut status = ScanStatus::default();
+        let mut hinter = Hinter::default();
         while !self.stop.load(Ordering::Relaxed) {
             match source.next_frame() {
                 Ok(Some(frame)) => {
                     show(&self.preview, &frame);
-                    if self.decode(&frame, &mut decoder, &mut status) {
+                    if self.decode(&frame, &mut decoder, &mut status, &mut hinter) {
                         return;
                     }
                 }
@@ -332,6 +336,7 @@ impl Decoder {
     fn run_live(self, newest: &Newest) {
         let mut decoder = UrDecoder::new(None);
         let mut status = ScanStatus::default();
+        let mut hinter = Hinter::default();
         while !self.stop.load(Ordering::Relaxed) {
             let Ok(mut state) = newest.state.lock() else { return };
             // Wake at least every 100 ms to notice a stop.
@@ -344,7 +349,7 @@ impl Decoder {
             let (frame, end) = (state.frame.take(), state.end.clone());
             drop(state);
             if let Some(frame) = frame {
-                if self.decode(&frame, &mut decoder, &mut status) {
+                if self.decode(&frame, &mut decoder, &mut status, &mut hinter) {
                     return;
                 }
             } else if let Some(end) = end {
@@ -355,9 +360,11 @@ impl Decoder {
 
     /// Decodes one frame and reports; true once the scan is over (complete, or nobody
     /// is listening any more).
-    fn decode(&self, frame: &Frame, decoder: &mut UrDecoder, status: &mut ScanStatus) -> bool {
+    fn decode(&self, frame: &Frame, decoder: &mut UrDecoder, status: &mut ScanStatus, hinter: &mut Hinter) -> bool {
         status.frames += 1;
         let found = qr::locate(&frame.image, QrEngine::Rxing);
+        let sight = super::scan_hint::sight(&frame.image, found.first().map(|f| &f.corners), hinter.wants_finders());
+        status.hint = hinter.observe(&sight);
         let (w, h) = (frame.image.width().max(1) as f32, frame.image.height().max(1) as f32);
         status.outline = found.first().map(|f| f.corners.map(|[x, y]| [x / w, y / h]));
         for code in found {
@@ -393,6 +400,38 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Frames of an empty grey screen, then a screen with a readable code.
+    struct Frames(Vec<GrayImage>);
+
+    impl FrameSource for Frames {
+        fn next_frame(&mut self) -> Result<Option<Frame>, super::super::frames::FrameError> {
+            Ok((!self.0.is_empty()).then(|| Frame { image: self.0.remove(0), shown: 0 }))
+        }
+    }
+
+    #[test]
+    fn the_session_reports_a_hint_while_no_code_is_in_view_and_clears_it_at_a_read() {
+        let part = crate::transport::part::format_single("bytes", &crate::envelope::wrap_bytes(b"hint"));
+        let code = qr::render(&qr::symbol(&part, qrcode::EcLevel::L).unwrap(), 8);
+        let mut with_code = GrayImage::from_pixel(1280, 720, image::Luma([128]));
+        image::imageops::overlay(&mut with_code, &code, 300, 100);
+        let mut frames = vec![GrayImage::from_pixel(1280, 720, image::Luma([128])); 12];
+        frames.push(with_code);
+        let session = ScanSession::start(Box::new(Frames(frames)), vec!["bytes".into()]);
+        let mut hints = Vec::new();
+        while let Some(event) = session.wait() {
+            match event {
+                ScanEvent::Status(s) => hints.push(s.hint),
+                ScanEvent::Complete { .. } => break,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(hints.len(), 13);
+        assert!(hints[..7].iter().all(Option::is_none), "no hint before {} frames: {hints:?}", super::super::scan_hint::PATIENCE);
+        assert_eq!(hints[11], Some(super::super::scan_hint::Hint::NoCode));
+        assert_eq!(hints[12], None, "the read clears it");
+    }
 
     #[test]
     fn a_view_only_scanner_takes_the_plain_json_and_refuses_other_codes() {
