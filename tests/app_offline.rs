@@ -4,6 +4,7 @@
 #![cfg(feature = "gui")]
 
 use airsign::app::offline::OfflineApp;
+use airsign::app::review_cards::group4;
 use airsign::chain::monero::keys::{Network, WalletKeys};
 use airsign::chain::monero::outputs::parse_key_images;
 use airsign::chain::monero::sign::read_transaction;
@@ -11,7 +12,7 @@ use airsign::chain::monero::txset::{parse_signed, parse_unsigned, write_unsigned
 use airsign::chain::monero::wallet2_file::{open, seal, FileKind};
 use airsign::transport::{Degradation, Player, Scene, VirtualCamera};
 use app_harness::{camera_on, codes_in, fill, parts_of, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
@@ -118,8 +119,15 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     h.get_by_label("Start camera").click();
     step_until(&mut h, "the review", |h| h.query_by_label("Approve and sign").is_some());
     screenshot(&mut h, "offline-monero-review");
-    assert!(h.query_by_label_contains(&format!("5.2 XMR -> {}", f["miner_address"].as_str().unwrap())).is_some());
-    assert!(h.query_all_by_label_contains("change: ").next().is_some());
+    // The card: what leaves and the fee in large type, each destination's amount and its
+    // address in groups of four, the change marked as ours, the trusted-not-verified banner.
+    assert!(h.query_by_label("Transaction 1 of 1").is_some());
+    assert!(h.query_by_label("5.5 XMR leaves this wallet").is_some());
+    assert!(h.query_by_label("fee 0.0034236 XMR").is_some());
+    assert!(h.query_by_label("5.2 XMR").is_some());
+    assert!(h.query_by_label(&group4(f["miner_address"].as_str().unwrap())).is_some(), "the destination, grouped by four");
+    assert!(h.query_by_label("to change back to this wallet (checked with its keys)").is_some());
+    assert!(h.query_all_by_label_contains("Trusted, not verified: ring members (decoys)").next().is_some(), "the decoy banner");
     assert!(h.query_all_by_label_contains("Sending 5.5 XMR to 2 other address(es), fee 0.0034236 XMR, on").next().is_some(), "the summary line");
     h.get_by_label("Approve and sign").click();
     step_until(&mut h, "the signed QR", |h| h.state().showing().is_some());
@@ -144,7 +152,7 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     step_until(&mut h, "the second review", |h| h.query_by_label("Approve and sign").is_some());
     assert!(h.query_all_by_label_contains("already signed in a different set").next().is_some());
     screenshot(&mut h, "offline-monero-review-journal-warning");
-    assert!(h.query_by_label_contains(&elsewhere.address()).is_some(), "the review shows the new destination");
+    assert!(h.query_by_label(&group4(&elsewhere.address())).is_some(), "the review shows the new destination");
     h.get_by_label("Approve and sign").click();
     h.run_steps(3);
     assert!(h.state().showing().is_none(), "nothing is signed while the warning stands");
@@ -251,5 +259,43 @@ fn the_scanner_shows_the_camera_picture_with_the_code_outlined() {
     h.get_by_label("Stop camera").click();
     h.run_steps(2);
     assert!(h.query_by_label("Camera preview").is_none());
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[test]
+fn a_batch_is_signed_only_after_every_transaction_has_been_on_screen() {
+    let f = fixture();
+    let hex_file = |name: &str| hex::decode(f[name].as_str().unwrap()).unwrap();
+    let home = std::env::temp_dir().join(format!("airsign-app-offline-batch-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    let screen: Screen = Arc::new(Mutex::new(Vec::new()));
+    // A short window: the second transaction's card starts below the first screenful.
+    let mut h = Harness::builder().with_size([900.0, 560.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(home.clone(), camera_on(&screen, 7)));
+    h.run_steps(2);
+    fill(&mut h, "Wallet name", "cold");
+    fill(&mut h, "Passphrase", "pw");
+    fill(&mut h, "Or restore from the 25 words:", &mnemonic());
+    h.get_by_label("Restore Monero wallet").click();
+    step_until(&mut h, "the Monero home screen", |h| h.query_by_label("Scan unsigned transaction").is_some());
+    // One set of two transactions with different inputs: wallet2's two-destination
+    // transaction and its sweep's.
+    let keys = WalletKeys::from_mnemonic(&mnemonic(), Network::Mainnet).unwrap();
+    let view = keys.view_secret_bytes();
+    let mut batch = parse_unsigned(&open(FileKind::UnsignedTxSet, &hex_file("unsigned_two"), &view).unwrap()).unwrap();
+    let sweep = parse_unsigned(&open(FileKind::UnsignedTxSet, &hex_file("unsigned_sweep"), &view).unwrap()).unwrap();
+    batch.txes.extend(sweep.txes);
+    show(&screen, "xmr-txunsigned", &seal(FileKind::UnsignedTxSet, &write_unsigned(&batch), &view).unwrap());
+    start_scan(&mut h, "Scan unsigned transaction");
+    step_until(&mut h, "the review", |h| h.query_by_label("Approve and sign").is_some());
+    assert!(h.query_by_label("Transaction 2 of 2").is_some(), "notice: {:?}", h.state().notice());
+    screenshot(&mut h, "offline-monero-review-batch");
+    assert!(h.get_by_label("Approve and sign").accesskit_node().is_disabled(), "not before the last card was on screen");
+    h.get_by_label("Approve and sign").scroll_to_me();
+    h.run_steps(3);
+    assert!(!h.get_by_label("Approve and sign").accesskit_node().is_disabled(), "the last card has been on screen");
+    // Scrolling back up does not take it back.
+    h.get_by_label("Transaction 1 of 2").scroll_to_me();
+    h.run_steps(3);
+    assert!(!h.get_by_label("Approve and sign").accesskit_node().is_disabled());
     let _ = std::fs::remove_dir_all(&home);
 }

@@ -7,6 +7,7 @@ mod offline_xrpl;
 pub mod online;
 #[cfg(feature = "net")]
 pub mod online_monero;
+pub mod review_cards;
 pub mod secret_field;
 pub mod widgets;
 

@@ -34,7 +34,7 @@ enum Screen {
     Scan(ScannerView, Purpose),
     /// The journal is held (locked) for as long as the review is on screen, so no other
     /// airsign can sign between this check and the record.
-    Review { set: Box<ReviewedSet>, text: String, conflict: Option<String>, allow_respend: bool, journal: Box<Journal> },
+    Review { set: Box<ReviewedSet>, text: String, conflict: Option<String>, allow_respend: bool, journal: Box<Journal>, reached_end: bool },
     Xrpl(XrplScreen),
     /// Unlocking or creating a wallet on a worker thread.
     Opening(Job<Opened>),
@@ -244,25 +244,20 @@ impl OfflineApp {
                     None => Screen::Scan(scanner, purpose),
                 }
             }
-            Screen::Review { set, text, conflict, mut allow_respend, journal } => {
+            Screen::Review { set, text, conflict, mut allow_respend, journal, mut reached_end } => {
                 ui.heading("Review before signing");
-                // The figures to check first, large; every detail follows.
-                let r = &set.review;
-                let destinations: usize = r.transactions.iter().map(|t| t.destinations.iter().filter(|d| d.ours.is_none()).count()).sum();
-                let network = egui::RichText::new(r.network.name()).size(18.0).strong();
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(egui::RichText::new(format!("Sending {} XMR to {destinations} other address(es), fee {} XMR, on", format_xmr(r.sent_to_others), format_xmr(r.fee))).size(18.0).strong());
-                    ui.label(if r.network == Network::Mainnet { network } else { network.color(egui::Color32::from_rgb(200, 120, 0)) });
+                reached_end |= super::review_cards::monero(ui, &set.review);
+                ui.collapsing("The same review as text", |ui| {
+                    ui.add(egui::Label::new(egui::RichText::new(&text).monospace()).wrap());
                 });
-                ui.add(egui::Label::new(egui::RichText::new(&text).monospace()).wrap());
                 if let Some(c) = &conflict {
-                    ui.colored_label(egui::Color32::RED, c);
+                    super::review_cards::banner(ui, egui::Color32::RED, c);
                     ui.checkbox(&mut allow_respend, "Sign anyway (the journal's override)");
                 }
-                let may_sign = conflict.is_none() || allow_respend;
+                let may_sign = (conflict.is_none() || allow_respend) && reached_end;
                 let (mut approve, mut reject) = (false, false);
                 ui.horizontal(|ui| {
-                    approve = ui.add_enabled(may_sign, egui::Button::new("Approve and sign")).clicked();
+                    approve = ui.add_enabled(may_sign, egui::Button::new("Approve and sign")).on_disabled_hover_text("Scroll through every transaction first").clicked();
                     reject = ui.button("Reject").clicked();
                 });
                 if approve {
@@ -271,7 +266,7 @@ impl OfflineApp {
                     self.info("not signed");
                     Screen::Home
                 } else {
-                    Screen::Review { set, text, conflict, allow_respend, journal }
+                    Screen::Review { set, text, conflict, allow_respend, journal, reached_end }
                 }
             }
         };
@@ -499,7 +494,7 @@ impl OfflineApp {
                         let conflict = signer::journal_conflict(&set, &journal)
                             .map(|(ki, _)| format!("WARNING: key image {ki} was already signed in a different set. Signing this one too tries to spend it twice."));
                         let text = set.review.to_text();
-                        Screen::Review { set: Box::new(set), text, conflict, allow_respend: false, journal: Box::new(journal) }
+                        Screen::Review { set: Box::new(set), text, conflict, allow_respend: false, journal: Box::new(journal), reached_end: false }
                     }
                     Err(e) => {
                         self.error(e);
