@@ -71,6 +71,8 @@ fn xrpl_batch_of_ten_goes_from_the_offline_app_to_the_online_app_and_the_ledger(
     assert!(off.query_by_label("10 transaction(s): up to 10.000045 XRP can leave the account, to 1 address(es); fees 0.0001 XRP").is_some(), "the headline");
     assert!(off.query_all_by_label("1.000009 XRP").next().is_some(), "every field, the Amount among them");
     screenshot(&mut off, "offline-xrpl-review");
+    assert!(off.get_by_label("Approve and sign").accesskit_node().is_disabled(), "not before the tenth transaction was on screen");
+    app_harness::scroll_through_review(&mut off);
     off.get_by_label("Approve and sign").click();
     off.run_steps(2);
     assert!(!off.state().notice().is_some_and(|n| !n.contains("watching") && !n.contains("next Sequence")), "{:?}", off.state().notice());

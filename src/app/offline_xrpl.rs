@@ -47,7 +47,9 @@ pub enum XrplScreen {
     Scan(ScannerView, Purpose),
     /// The review model on screen; the journal is held (locked) until it is signed or
     /// rejected. With warnings, signing waits for `acknowledged`.
-    Review { reviewed: Reviewed, journal: Box<Journal>, acknowledged: bool },
+    /// `reached_end`: the last transaction has been on screen (a batch is approved only
+    /// after the user has scrolled through all of it).
+    Review { reviewed: Reviewed, journal: Box<Journal>, acknowledged: bool, reached_end: bool },
     /// A new regular key's words, shown once (before its SetRegularKey's QR, which the
     /// online side's camera films: never both on one screen).
     Words { words: Zeroizing<String>, then: PlayerView },
@@ -217,7 +219,7 @@ impl XrplSession {
                     (None, purpose) => XrplScreen::Scan(scanner, purpose),
                 }
             }
-            XrplScreen::Review { reviewed, mut journal, mut acknowledged } => {
+            XrplScreen::Review { reviewed, mut journal, mut acknowledged, mut reached_end } => {
                 // The figures and warnings first, then the decision, then every field below
                 // (scrolling): the buttons never end up off screen under a long batch.
                 if let Reviewed::Multisign(p) = &reviewed {
@@ -226,8 +228,13 @@ impl XrplSession {
                 review_header(ui, reviewed.review(), &mut acknowledged);
                 let warned = reviewed.review().warnings().next().is_some();
                 let mut next = None;
+                let count = reviewed.review().transactions.len();
                 ui.horizontal(|ui| {
-                    if ui.add_enabled(!warned || acknowledged, egui::Button::new("Approve and sign")).clicked() {
+                    let button = ui.add_enabled((!warned || acknowledged) && reached_end, egui::Button::new("Approve and sign"));
+                    if !reached_end {
+                        ui.label(egui::RichText::new(format!("Scroll through all {count} transaction(s) below to approve")).color(egui::Color32::from_rgb(200, 120, 0)));
+                    }
+                    if button.clicked() {
                         next = Some(match self.sign(&reviewed, &mut journal) {
                             Ok(s) => s,
                             Err(e) => fail(e),
@@ -237,8 +244,12 @@ impl XrplSession {
                         next = Some(XrplScreen::Home);
                     }
                 });
-                egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| review_details(ui, reviewed.review()));
-                next.unwrap_or(XrplScreen::Review { reviewed, journal, acknowledged })
+                reached_end |= egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| review_details(ui, reviewed.review())).inner;
+                if reached_end {
+                    // The button above was drawn before the end came into view: draw again.
+                    ui.ctx().request_repaint();
+                }
+                next.unwrap_or(XrplScreen::Review { reviewed, journal, acknowledged, reached_end })
             }
             XrplScreen::Words { words, then } => {
                 ui.heading("Write down the new regular key's words");
@@ -279,7 +290,7 @@ impl XrplSession {
     fn review_bytes(&mut self, message: &[u8]) -> Result<XrplScreen, String> {
         let journal = self.journal()?;
         let prepared = offline::review_bytes_request(&self.account, message).map_err(|e| e.to_string())?;
-        Ok(XrplScreen::Review { reviewed: Reviewed::Own { prepared: Box::new(prepared), new_regular_key: None, answer_as_bytes: true }, journal: Box::new(journal), acknowledged: false })
+        Ok(XrplScreen::Review { reviewed: Reviewed::Own { prepared: Box::new(prepared), new_regular_key: None, answer_as_bytes: true }, journal: Box::new(journal), acknowledged: false, reached_end: false })
     }
 
     /// A replacement for a Sequence signed here that did not make it into the ledger: the
@@ -303,7 +314,7 @@ impl XrplSession {
         let req = XrplMultisignRequestPayload::from_cbor(message).map_err(|e| e.to_string())?;
         let journal = self.journal()?;
         let prepared = multisig::prepare_multisign(&self.account, &req, false, &journal, crate::signer::now()).map_err(|e| e.to_string())?;
-        Ok(XrplScreen::Review { reviewed: Reviewed::Multisign(Box::new(prepared)), journal: Box::new(journal), acknowledged: false })
+        Ok(XrplScreen::Review { reviewed: Reviewed::Multisign(Box::new(prepared)), journal: Box::new(journal), acknowledged: false, reached_end: false })
     }
 
     /// A SetRegularKey for a key made here now (or, `remove`, for none), reviewed.
@@ -391,7 +402,7 @@ fn signing_keys<'a>(master: &'a KeyPair, regular: &'a Option<KeyPair>, master_di
 }
 
 fn own_review(prepared: offline::Prepared, new_regular_key: Option<Seed>, journal: Journal) -> XrplScreen {
-    XrplScreen::Review { reviewed: Reviewed::Own { prepared: Box::new(prepared), new_regular_key: new_regular_key.map(Box::new), answer_as_bytes: false }, journal: Box::new(journal), acknowledged: false }
+    XrplScreen::Review { reviewed: Reviewed::Own { prepared: Box::new(prepared), new_regular_key: new_regular_key.map(Box::new), answer_as_bytes: false }, journal: Box::new(journal), acknowledged: false, reached_end: false }
 }
 
 const WARNING_RED: egui::Color32 = egui::Color32::from_rgb(200, 30, 30);
@@ -428,11 +439,21 @@ fn review_header(ui: &mut egui::Ui, review: &offline::BatchReview, acknowledged:
     }
 }
 
-/// Each transaction of the review with every field.
-fn review_details(ui: &mut egui::Ui, review: &offline::BatchReview) {
+/// Each transaction of the review with every field, one card each; whether the last card's
+/// bottom edge is in view.
+fn review_details(ui: &mut egui::Ui, review: &offline::BatchReview) -> bool {
+    let mut seen = false;
     for (i, t) in review.transactions.iter().enumerate() {
-        tx_ui(ui, t, &format!("Transaction {} of {}", i + 1, review.transactions.len()), i);
+        let card = egui::Frame::group(ui.style()).inner_margin(8.0).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            tx_ui(ui, t, &format!("Transaction {} of {}", i + 1, review.transactions.len()), i);
+        });
+        if i + 1 == review.transactions.len() {
+            let (view, rect) = (ui.clip_rect(), card.response.rect);
+            seen = rect.max.y <= view.max.y && rect.max.y >= view.min.y;
+        }
     }
+    seen
 }
 
 fn tx_ui(ui: &mut egui::Ui, t: &offline::TxReview, title: &str, salt: usize) {

@@ -95,3 +95,14 @@ pub fn codes_in(image: &RgbaImage) -> Vec<String> {
     let gray = image::DynamicImage::ImageRgba8(image.clone()).into_luma8();
     airsign::transport::qr::decode(&gray, airsign::transport::qr::QrEngine::Rxing)
 }
+
+/// Scrolls a review through to its last transaction, as a user must before "Approve and
+/// sign" is enabled.
+pub fn scroll_through_review<S>(h: &mut Harness<'_, S>) {
+    use egui_kittest::kittest::NodeT;
+    let headers: Vec<String> = h.query_all_by_label_contains("Transaction ").filter_map(|n| n.accesskit_node().label()).filter(|l| l.contains(" of ")).collect();
+    if let Some(last) = headers.last() {
+        h.get_by_label(last).scroll_to_me();
+        h.run_steps(3);
+    }
+}
