@@ -299,3 +299,43 @@ fn a_batch_is_signed_only_after_every_transaction_has_been_on_screen() {
     assert!(!h.get_by_label("Approve and sign").accesskit_node().is_disabled());
     let _ = std::fs::remove_dir_all(&home);
 }
+
+/// Presses Tab until the widget labelled `label` has the focus (at most 30 times).
+fn tab_to(h: &mut Harness<'_, OfflineApp>, label: &str) {
+    for _ in 0..30 {
+        if h.get_by_label(label).is_focused() {
+            return;
+        }
+        h.key_press(eframe::egui::Key::Tab);
+        h.run_steps(1);
+    }
+    panic!("Tab never reached {label}");
+}
+
+#[test]
+fn a_wallet_is_restored_and_its_view_only_export_shown_from_the_keyboard_alone() {
+    let home = std::env::temp_dir().join(format!("airsign-app-offline-keys-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    let screen: Screen = Arc::new(Mutex::new(Vec::new()));
+    let mut h = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(home.clone(), camera_on(&screen, 7)));
+    h.run_steps(2);
+    // Tab from the top; typing goes to the focused field; Enter presses the focused button.
+    tab_to(&mut h, "Wallet name");
+    h.event(eframe::egui::Event::Text("kb".into()));
+    h.run_steps(1);
+    tab_to(&mut h, "Passphrase");
+    h.event(eframe::egui::Event::Text("pw".into()));
+    h.run_steps(1);
+    tab_to(&mut h, "Or restore from the 25 words:");
+    h.event(eframe::egui::Event::Text(mnemonic()));
+    h.run_steps(1);
+    tab_to(&mut h, "Restore Monero wallet");
+    h.key_press(eframe::egui::Key::Enter);
+    step_until(&mut h, "the Monero home screen", |h| h.query_by_label("Show view-only wallet").is_some());
+    assert_eq!(h.state().notice(), Some("wallet 'kb' stored, encrypted"));
+    tab_to(&mut h, "Show view-only wallet");
+    h.key_press(eframe::egui::Key::Enter);
+    h.run_steps(3);
+    assert!(h.query_all_by_label_contains("holds the secret view key").next().is_some(), "the view-only screen, reached without a mouse");
+    let _ = std::fs::remove_dir_all(&home);
+}
