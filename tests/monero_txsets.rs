@@ -102,6 +102,16 @@ fn reviews_say_what_wallet2_asked_for() {
     assert_eq!(r.sent_to_others, 5_500_000_000_000);
     let text = r.to_text();
     assert!(text.contains("5.2 XMR -> ") && text.contains(&format!("fee: {} XMR", airsign::chain::monero::review::format_xmr(t.fee))), "{text}");
+    // The CLI's table: every row's decimal point in one column, the addresses whole.
+    let table = r.to_table();
+    let rows: Vec<&str> = table.lines().filter(|l| ["  to ", "  change ", "  fee ", "  input "].iter().any(|k| l.starts_with(k))).collect();
+    assert_eq!(rows.len(), 2 + 1 + 1 + 2, "{table}");
+    let points: Vec<usize> = rows.iter().map(|l| l.find('.').unwrap()).collect();
+    assert!(points.windows(2).all(|w| w[0] == w[1]), "decimal points aligned: {table}");
+    assert!(rows[0].contains(" 5.2") && rows[0].ends_with(f["miner_address"].as_str().unwrap()), "{table}");
+    assert!(rows[2].contains("(this wallet, checked with its keys)"), "{table}");
+    assert!(table.starts_with("Monero mainnet: 1 transaction(s), sending 5.5 XMR to 2 other address(es), fee 0.0034236 XMR\n"), "{table}");
+    assert!(table.contains("TRUSTED, NOT VERIFIED: ring members"), "{table}");
 }
 
 #[test]

@@ -192,7 +192,7 @@ pub fn run(cmd: XmrCommand) -> Result<()> {
                 v["journal_conflict"] = serde_json::to_value(signer::journal_conflict(&reviewed, &journal))?;
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
-                print!("{}", reviewed.review.to_text());
+                print!("{}", reviewed.review.to_table());
                 if let Some((ki, _)) = signer::journal_conflict(&reviewed, &journal) {
                     println!("\nWARNING: key image {ki} was already signed in a different set: signing this would try to spend it twice.");
                 }
@@ -204,7 +204,7 @@ pub fn run(cmd: XmrCommand) -> Result<()> {
             let scanner = OutputScanner::with_default_lookahead(&keys);
             let reviewed = signer::review_unsigned(&scanner, &read_file("xmr-txunsigned", &unsigned)?)?;
             let mut journal = Journal::open(&journal_path(&w))?;
-            let text = reviewed.review.to_text();
+            let text = reviewed.review.to_table();
             if let Some((ki, _)) = signer::journal_conflict(&reviewed, &journal) {
                 eprintln!("{text}");
                 if !allow_respend {

@@ -351,6 +351,55 @@ pub fn review(scanner: &OutputScanner, set: &UnsignedTxSet) -> Result<(Review, V
 
 impl Review {
     /// The review as the signer shows it before asking for approval.
+    /// The review as the CLI prints it: one aligned table per transaction (kind, amount
+    /// with the decimal points in one column, full address or detail), then the totals and
+    /// the notes. Addresses stay whole, to be copied and compared.
+    pub fn to_table(&self) -> String {
+        let destinations: usize = self.transactions.iter().map(|t| t.destinations.iter().filter(|d| d.ours.is_none()).count()).sum();
+        let mut s = format!(
+            "Monero {}: {} transaction(s), sending {} XMR to {destinations} other address(es), fee {} XMR\n",
+            self.network.name(),
+            self.transactions.len(),
+            format_xmr(self.sent_to_others),
+            format_xmr(self.fee)
+        );
+        let n = self.transactions.len();
+        for (i, t) in self.transactions.iter().enumerate() {
+            let leaving: u64 = t.destinations.iter().filter(|d| d.ours.is_none()).map(|d| d.amount).sum();
+            s += &format!("\nTransaction {} of {n}: {} XMR leaves this wallet, fee {} XMR\n", i + 1, format_xmr(leaving), format_xmr(t.fee));
+            let mut rows: Vec<(&str, u64, String)> = Vec::new();
+            for d in &t.destinations {
+                let whose = d.ours.map(|(a, b)| format!("  (this wallet, subaddress {a}/{b})")).unwrap_or_default();
+                rows.push(("to", d.amount, format!("{}{whose}", d.address)));
+            }
+            match &t.change {
+                Some(c) => rows.push(("change", c.amount, format!("{}  (this wallet, checked with its keys)", c.address))),
+                None => rows.push(("change", 0, "none".into())),
+            }
+            rows.push(("fee", t.fee, String::new()));
+            for input in &t.inputs {
+                rows.push(("input", input.amount, format!("subaddress {}/{}, ring of {}, key image {}…", input.subaddress.0, input.subaddress.1, input.ring_size, &input.key_image[..16.min(input.key_image.len())])));
+            }
+            let amounts: Vec<(String, String)> = rows.iter().map(|(_, a, _)| format_xmr(*a).split_once('.').map(|(w, f)| (w.to_owned(), f.to_owned())).unwrap_or_default()).collect();
+            let whole = amounts.iter().map(|(w, _)| w.len()).max().unwrap_or(1);
+            let frac = amounts.iter().map(|(_, f)| f.len()).max().unwrap_or(1);
+            s += &format!("  {:<7} {:<width$}  {}\n", "", "XMR", "address, or what it is", width = whole + 1 + frac);
+            for ((kind, _, detail), (w, f)) in rows.iter().zip(&amounts) {
+                s += format!("  {kind:<7} {w:>whole$}.{f:<frac$}  {detail}").trim_end();
+                s += "\n";
+            }
+            if let Some(p) = &t.payment_id {
+                s += &format!("  payment ID {p}\n");
+            }
+        }
+        s += &format!("\nTotal sent to others {} XMR, total fee {} XMR\n", format_xmr(self.sent_to_others), format_xmr(self.fee));
+        for note in &self.notes {
+            let trusted = if note == DECOY_NOTE { "TRUSTED, NOT VERIFIED: " } else { "note: " };
+            s += &format!("{trusted}{note}\n");
+        }
+        s
+    }
+
     pub fn to_text(&self) -> String {
         let mut s = format!("Monero {} — {} transaction(s)\n", self.network.name(), self.transactions.len());
         for (i, t) in self.transactions.iter().enumerate() {
