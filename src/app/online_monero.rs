@@ -517,7 +517,8 @@ impl MoneroArea {
             egui::Frame::group(ui.style()).show(ui, |ui| {
                 ui.label(egui::RichText::new(format!("Transaction {}", o.tx_hash)).monospace());
                 for (a, amount) in &o.destinations {
-                    ui.label(egui::RichText::new(format!("{} XMR to {a}", format_xmr(*amount))).size(16.0).strong());
+                    ui.label(egui::RichText::new(format!("{} XMR to", format_xmr(*amount))).size(18.0).strong());
+                    ui.add(egui::Label::new(egui::RichText::new(super::review_cards::group4(a)).monospace().size(15.0)).wrap());
                 }
                 ui.label(format!("Fee {} XMR; spends {} of this wallet's outputs", format_xmr(o.fee), o.inputs.len()));
             });
