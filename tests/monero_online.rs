@@ -533,4 +533,18 @@ fn online_wallet_against_wallet2_on_regtest() {
     wallet2nd.sync(&daemon, &mut |_| {}).unwrap();
     let keys_of = |ts: Vec<airsign::wallet::monero::store::Transfer>| ts.into_iter().map(|t| t.received.out_key).collect::<Vec<_>>();
     assert_eq!(keys_of(wallet2nd.transfers().unwrap()), keys_of(wallet.transfers().unwrap()));
+
+    // Stopped by the user (the app's Stop button) after the first batch: what was scanned
+    // is kept, the report says so, and the next sync ends with the same outputs.
+    let db3 = rt.dir.join("third.sqlite");
+    Online { rt: &rt, home: home.clone(), db: db3.clone(), keys: keys.clone() }.ok("create", &["--daemon", &url, view_only.to_str().unwrap()]);
+    let mut third = OnlineWallet::open(&db3, Some(PASS)).unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let report = third.sync_until_stopped(&daemon, &mut |_| stop.store(true, std::sync::atomic::Ordering::Relaxed), &stop).unwrap();
+    assert!(report.stopped, "{report:?}");
+    let height = rt.height();
+    assert!(report.to > 0 && report.to < height && third.scanned_height().unwrap() == report.to, "stopped at {} of {height}", report.to);
+    let rest = third.sync(&daemon, &mut |_| {}).unwrap();
+    assert!(!rest.stopped && rest.from == report.to && rest.to == height, "{rest:?}");
+    assert_eq!(keys_of(third.transfers().unwrap()), keys_of(wallet.transfers().unwrap()));
 }

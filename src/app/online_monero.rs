@@ -92,6 +92,8 @@ pub struct MoneroArea {
     view: View,
     snapshot: Option<Result<Snapshot, String>>,
     progress: Arc<Mutex<Option<SyncProgress>>>,
+    /// Set by "Stop sync": the sync ends after the batch in flight.
+    stop: Arc<std::sync::atomic::AtomicBool>,
     fees: Option<FeeRates>,
     send: SendForm,
     /// Write files in Debian monero 0.18.0.0's forms instead of the current ones.
@@ -109,6 +111,7 @@ impl MoneroArea {
             view: View::Home,
             snapshot: None,
             progress: Arc::new(Mutex::new(None)),
+            stop: Arc::default(),
             fees: None,
             send: SendForm { priority: 2, ..Default::default() },
             old_format: false,
@@ -301,17 +304,22 @@ impl MoneroArea {
     }
 
     fn sync(&mut self, daemon_url: &str) -> View {
-        let (url, progress) = (daemon_url.to_owned(), self.progress.clone());
+        let (url, progress, stop) = (daemon_url.to_owned(), self.progress.clone(), self.stop.clone());
         if let Ok(mut p) = progress.lock() {
             *p = None;
         }
+        stop.store(false, std::sync::atomic::Ordering::Relaxed);
         self.spawn("syncing with monerod", move |w| {
             let d = Self::daemon(w, &url)?;
-            let report = w.sync(&d, &mut |p| {
-                if let Ok(mut shared) = progress.lock() {
-                    *shared = Some(p);
-                }
-            });
+            let report = w.sync_until_stopped(
+                &d,
+                &mut |p| {
+                    if let Ok(mut shared) = progress.lock() {
+                        *shared = Some(p);
+                    }
+                },
+                &stop,
+            );
             let report = report.map_err(|e| e.to_string())?;
             Ok(Done::Synced(report, fee_rates(&d)))
         })
@@ -445,8 +453,19 @@ impl MoneroArea {
             View::Busy(job) => {
                 if let Some(p) = self.progress.lock().ok().and_then(|p| *p) {
                     progress_ui(ui, p);
+                    let stopping = self.stop.load(std::sync::atomic::Ordering::Relaxed);
+                    if ui.add_enabled(!stopping, egui::Button::new(if stopping { "Stopping after this batch…" } else { "Stop sync" })).clicked() {
+                        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
                 }
-                match job.ui(ui) {
+                let outcome = job.ui(ui);
+                if outcome.is_some() {
+                    // The bar belongs to this job only.
+                    if let Ok(mut p) = self.progress.lock() {
+                        *p = None;
+                    }
+                }
+                match outcome {
                     Some(Ok((wallet, outcome))) => {
                         if wallet.is_some() {
                             self.wallet = wallet;
@@ -553,7 +572,11 @@ impl MoneroArea {
             }
             Ok(Done::Synced(r, fees)) => {
                 self.fees = fees.or(self.fees);
-                let mut said = format!("synced to height {}: {} new outputs", r.to, r.outputs_found);
+                let mut said = if r.stopped {
+                    format!("sync stopped at height {}: {} new outputs so far; Sync resumes from there", r.to, r.outputs_found)
+                } else {
+                    format!("synced to height {}: {} new outputs", r.to, r.outputs_found)
+                };
                 if let Some((fork, removed)) = r.rolled_back {
                     said += &format!("; the chain reorganised at {fork} ({removed} outputs of dropped blocks removed)");
                 }

@@ -91,6 +91,8 @@ pub struct SyncReport {
     pub rolled_back: Option<(u64, usize)>,
     /// Incoming in the pool: (tx hash, amount).
     pub pool_incoming: Vec<([u8; 32], u64)>,
+    /// Stopped on request before the daemon's top (at `to`); the next sync resumes there.
+    pub stopped: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,6 +240,12 @@ impl OnlineWallet {
     /// back to the fork and rescans; each batch is committed whole, so a daemon that stops
     /// mid-sync costs at most the batch in flight.
     pub fn sync(&mut self, daemon: &Daemon, progress: &mut dyn FnMut(SyncProgress)) -> Result<SyncReport, WalletError> {
+        self.sync_until_stopped(daemon, progress, &std::sync::atomic::AtomicBool::new(false))
+    }
+
+    /// [`Self::sync`], stopping after the batch in flight once `stop` is set (the app's
+    /// "Stop" button): what was scanned is kept and the next sync resumes from it.
+    pub fn sync_until_stopped(&mut self, daemon: &Daemon, progress: &mut dyn FnMut(SyncProgress), stop: &std::sync::atomic::AtomicBool) -> Result<SyncReport, WalletError> {
         let mut scanner = self.scanner()?;
         let daemon_height = daemon.height()?;
         let mut report = SyncReport::default();
@@ -303,9 +311,18 @@ impl OnlineWallet {
                     next = end + 1;
                     let secs = started.elapsed().as_secs_f64().max(1e-3);
                     progress(SyncProgress { height: next, daemon_height, blocks_per_second: scanned_blocks as f64 / secs, outputs_found: report.outputs_found });
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) && next < daemon_height {
+                        // Dropping the channel ends the fetcher at its next send.
+                        report.stopped = true;
+                        break;
+                    }
                 }
                 Ok(None)
             })?;
+            if report.stopped {
+                report.to = next;
+                return Ok(report);
+            }
             if let Some(fork) = outcome {
                 let removed = self.store.rollback(fork)?;
                 report.rolled_back = Some((fork, removed));
