@@ -15,7 +15,7 @@ mod harness;
 use airsign::app::offline::OfflineApp;
 use airsign::app::online::OnlineApp;
 use airsign::chain::monero::review::parse_xmr;
-use app_harness::{camera_on, codes_in, fill, film, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
+use app_harness::{camera_on, codes_in, fill, film, restore_with_guide, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
 use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use harness::Regtest;
@@ -56,12 +56,8 @@ fn the_online_app_runs_the_feather_flow_with_the_offline_app_on_regtest() {
     on.run_steps(2);
 
     // Offline: restore the funded wallet and draw its view-only QR; the online camera films it.
-    fill(&mut off, "Wallet name", "cold");
-    fill(&mut off, "Passphrase", "pw");
-    fill(&mut off, "Or restore from the 25 words:", &harness::signer_mnemonic());
-    off.get_by_label("Restore Monero wallet").click();
-    step_until(&mut off, "the Monero home screen", |h| h.query_by_label("Show view-only wallet").is_some());
-    off.get_by_label("Show view-only wallet").click();
+    // The set-up guide ends on the view-only QR.
+    restore_with_guide(&mut off, "Monero", Some("mainnet"), &harness::signer_mnemonic(), "cold", "pw");
     off.run_steps(3);
     let codes = codes_in(&off.render().expect("the software renderer draws"));
     assert_eq!(codes.len(), 1, "the view-only QR is drawn");

@@ -16,7 +16,7 @@ use airsign::envelope::xrpl::{Versioned, XrplSignedPayload};
 use airsign::signer::journal::Journal;
 use airsign::signer::xrpl::{self as offline, Template};
 use airsign::wallet::xrpl::{self as online, HttpTransport, RippledClient, SubmissionStore};
-use app_harness::{camera_on, film, fill, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
+use app_harness::{camera_on, fill, film, restore_xrpl, screenshot, start_scan, step_until_within, unlock, Screen, SoftRenderer};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use std::sync::{Arc, Mutex};
@@ -56,13 +56,7 @@ fn a_regular_key_and_a_two_of_three_payment_across_four_offline_apps_and_the_onl
     // --- the treasury's offline app: restore, show the account, apply the state.
     let to_treasury: Screen = Arc::new(Mutex::new(Vec::new()));
     let mut treasury = offline_app(&dir.join("treasury-keys"), &to_treasury, 5);
-    fill(&mut treasury, "Wallet name", "treasury");
-    fill(&mut treasury, "Passphrase", "pw");
-    fill(&mut treasury, "Or restore from the 25 words:", TREASURY_SEED);
-    treasury.get_by_label("Restore XRPL account").click();
-    step_until(&mut treasury, "the XRPL home screen", |h| h.query_by_label("Show account").is_some());
-    treasury.get_by_label("Show account").click();
-    treasury.run_steps(2);
+    restore_xrpl(&mut treasury, TREASURY_SEED, "treasury", "pw");
     film(&mut treasury, OfflineApp::showing, &to_online);
     treasury.get_by_label("Done").click();
     treasury.run_steps(2);
@@ -135,9 +129,7 @@ fn a_regular_key_and_a_two_of_three_payment_across_four_offline_apps_and_the_onl
         offline::save_account(&keystore, "me", &offline::XrplAccount::new(&seed.key_pair())).unwrap();
         let camera: Screen = Arc::new(Mutex::new(Vec::new()));
         let mut app = offline_app(&keystore, &camera, 10 + i as u64);
-        fill(&mut app, "Wallet name", "me");
-        fill(&mut app, "Passphrase", "pw");
-        app.get_by_label("Unlock").click();
+        unlock(&mut app, "me", "pw");
         step_until(&mut app, "the member's home screen", |h| h.query_by_label("Sign for a multi-signed account").is_some());
         apps.push((app, camera, seed.key_pair().address()));
     }

@@ -4,6 +4,7 @@
 #![cfg(feature = "gui")]
 
 use airsign::app::offline::OfflineApp;
+use airsign::keystore::Keystore;
 use airsign::app::review_cards::group4;
 use airsign::chain::monero::keys::{Network, WalletKeys};
 use airsign::chain::monero::outputs::parse_key_images;
@@ -11,7 +12,7 @@ use airsign::chain::monero::sign::read_transaction;
 use airsign::chain::monero::txset::{parse_signed, parse_unsigned, write_unsigned};
 use airsign::chain::monero::wallet2_file::{open, seal, FileKind};
 use airsign::transport::{Degradation, Player, Scene, VirtualCamera};
-use app_harness::{camera_on, codes_in, fill, parts_of, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
+use app_harness::{camera_on, codes_in, fill, parts_of, restore_monero, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
 use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use serde_json::Value;
@@ -55,19 +56,43 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     let mut h = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), app);
     h.run_steps(2);
 
+    // An empty keystore opens on the set-up guide: Monero, mainnet, restore.
+    assert!(h.query_by_label("Set up a wallet · step 1 of 6: what the wallet holds").is_some(), "the guide, first step");
+    h.get_by_label("Monero").click();
+    h.run_steps(1);
+    h.get_by_label("Next").click();
+    h.run_steps(2);
+    h.get_by_label_contains("mainnet (").click();
+    h.run_steps(2);
+    h.get_by_label("Next").click();
+    h.run_steps(2);
+    h.get_by_label("Restore a wallet from its backup").click();
+    h.run_steps(2);
+    // The secret fields: what is typed is never in the accessibility tree (nor drawn).
+    fill(&mut h, "Its 25 words", &mnemonic());
+    let shown = h.get_by_label("Its 25 words").value().unwrap_or_default();
+    assert!(!shown.contains(mnemonic().split(' ').next().unwrap()), "the words stay hidden: {shown}");
+    h.get_by_label("Next").click();
+    h.run_steps(2);
+    screenshot(&mut h, "offline-setup-protect");
     fill(&mut h, "Wallet name", "cold");
-    // The secret fields: what is typed is never in the accessibility tree (nor drawn), and
-    // Backspace takes back the last character.
+    // Backspace takes back the last character; the two passphrases must agree.
     fill(&mut h, "Passphrase", "correct horsex");
     h.key_press(eframe::egui::Key::Backspace);
     h.run_steps(1);
     assert_eq!(h.get_by_label("Passphrase").value().as_deref(), Some("•".repeat(13).as_str()));
-    fill(&mut h, "Or restore from the 25 words:", &mnemonic());
-    let shown = h.get_by_label("Or restore from the 25 words:").value().unwrap_or_default();
-    assert!(!shown.contains(mnemonic().split(' ').next().unwrap()), "the words stay hidden: {shown}");
-    h.get_by_label("Restore Monero wallet").click();
+    fill(&mut h, "Passphrase again", "correct horsey");
+    h.get_by_label("Restore and store").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("the two passphrases differ: type it again").is_some());
+    fill(&mut h, "Passphrase again", "correct horse");
+    h.get_by_label("Restore and store").click();
     let keys = WalletKeys::from_mnemonic(&mnemonic(), Network::Mainnet).unwrap();
     let address = keys.address();
+    // The guide ends on what the online side needs: the view-only wallet.
+    step_until(&mut h, "the guide's last screen", |h| h.query_by_label("Your wallet is ready · last step: the online side").is_some());
+    assert_eq!(h.state().notice(), Some("wallet 'cold' restored, encrypted"));
+    h.get_by_label("Back").click();
     step_until(&mut h, "the home screen with the address", |h| h.query_all_by_label_contains(&address).next().is_some());
     screenshot(&mut h, "offline-monero-home");
 
@@ -192,7 +217,7 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     h.get_by_label("Lock").click();
     h.run_steps(2);
     assert_eq!(h.get_by_label("Wallet name").value().as_deref(), Some("cold"), "the name stays; the passphrase does not");
-    assert!(h.query_by_label("Wallets in the keystore:").is_some() && h.query_all_by_label_contains("cold (").next().is_some(), "the keystore lists the wallet");
+    assert!(h.query_by_label("Unlock a wallet").is_some() && h.query_by_label("cold (Monero)").is_some(), "the keystore lists the wallet");
     fill(&mut h, "Passphrase", "wrong horse");
     h.get_by_label("Unlock").click();
     step_until(&mut h, "the refusal", |h| h.state().notice().is_some_and(|n| n.contains("wrong passphrase")));
@@ -223,10 +248,7 @@ fn the_scanner_shows_the_camera_picture_with_the_code_outlined() {
     });
     let mut h = Harness::builder().with_size([900.0, 1000.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(home.clone(), sources));
     h.run_steps(2);
-    fill(&mut h, "Wallet name", "cold");
-    fill(&mut h, "Passphrase", "pw");
-    fill(&mut h, "Or restore from the 25 words:", &mnemonic());
-    h.get_by_label("Restore Monero wallet").click();
+    restore_monero(&mut h, &mnemonic(), "cold", "pw");
     step_until(&mut h, "the Monero home screen", |h| h.query_by_label("Scan outputs").is_some());
     h.get_by_label("Scan outputs").click();
     h.run_steps(2);
@@ -272,10 +294,7 @@ fn a_batch_is_signed_only_after_every_transaction_has_been_on_screen() {
     // A short window: the second transaction's card starts below the first screenful.
     let mut h = Harness::builder().with_size([900.0, 560.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(home.clone(), camera_on(&screen, 7)));
     h.run_steps(2);
-    fill(&mut h, "Wallet name", "cold");
-    fill(&mut h, "Passphrase", "pw");
-    fill(&mut h, "Or restore from the 25 words:", &mnemonic());
-    h.get_by_label("Restore Monero wallet").click();
+    restore_monero(&mut h, &mnemonic(), "cold", "pw");
     step_until(&mut h, "the Monero home screen", |h| h.query_by_label("Scan unsigned transaction").is_some());
     // One set of two transactions with different inputs: wallet2's two-destination
     // transaction and its sweep's.
@@ -319,23 +338,194 @@ fn a_wallet_is_restored_and_its_view_only_export_shown_from_the_keyboard_alone()
     let screen: Screen = Arc::new(Mutex::new(Vec::new()));
     let mut h = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(home.clone(), camera_on(&screen, 7)));
     h.run_steps(2);
-    // Tab from the top; typing goes to the focused field; Enter presses the focused button.
-    tab_to(&mut h, "Wallet name");
-    h.event(eframe::egui::Event::Text("kb".into()));
-    h.run_steps(1);
-    tab_to(&mut h, "Passphrase");
-    h.event(eframe::egui::Event::Text("pw".into()));
-    h.run_steps(1);
-    tab_to(&mut h, "Or restore from the 25 words:");
-    h.event(eframe::egui::Event::Text(mnemonic()));
-    h.run_steps(1);
-    tab_to(&mut h, "Restore Monero wallet");
-    h.key_press(eframe::egui::Key::Enter);
+    // The whole guide: Tab from the top; Space picks the focused choice; typing goes to the
+    // focused field; Enter presses the focused button.
+    let press = |h: &mut Harness<'_, OfflineApp>, label: &str, key: eframe::egui::Key| {
+        tab_to(h, label);
+        h.key_press(key);
+        h.run_steps(2);
+    };
+    let type_into = |h: &mut Harness<'_, OfflineApp>, label: &str, text: &str| {
+        tab_to(h, label);
+        h.event(eframe::egui::Event::Text(text.into()));
+        h.run_steps(1);
+    };
+    press(&mut h, "Monero", eframe::egui::Key::Space);
+    press(&mut h, "Next", eframe::egui::Key::Enter);
+    press(&mut h, "Next", eframe::egui::Key::Enter);
+    press(&mut h, "Restore a wallet from its backup", eframe::egui::Key::Space);
+    type_into(&mut h, "Its 25 words", &mnemonic());
+    press(&mut h, "Next", eframe::egui::Key::Enter);
+    type_into(&mut h, "Wallet name", "kb");
+    type_into(&mut h, "Passphrase", "pw");
+    type_into(&mut h, "Passphrase again", "pw");
+    press(&mut h, "Restore and store", eframe::egui::Key::Enter);
+    step_until(&mut h, "the guide's last screen", |h| h.query_by_label("Back").is_some());
+    assert_eq!(h.state().notice(), Some("wallet 'kb' restored, encrypted"));
+    press(&mut h, "Back", eframe::egui::Key::Enter);
     step_until(&mut h, "the Monero home screen", |h| h.query_by_label("Show view-only wallet").is_some());
-    assert_eq!(h.state().notice(), Some("wallet 'kb' stored, encrypted"));
     tab_to(&mut h, "Show view-only wallet");
     h.key_press(eframe::egui::Key::Enter);
     h.run_steps(3);
     assert!(h.query_all_by_label_contains("holds the secret view key").next().is_some(), "the view-only screen, reached without a mouse");
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+/// The backup words on the guide's "write the words down" step, read off the screen.
+fn words_on_screen(h: &Harness<'_, OfflineApp>) -> Vec<String> {
+    let node = h.query_all_by_label_contains(" 1. ").next().expect("the numbered words");
+    let node = node.accesskit_node();
+    let text = node.value().or_else(|| node.label()).expect("the words' text");
+    // " 1. abbey        2. ..." in rows: drop the numbers.
+    text.split_whitespace().filter(|t| !t.ends_with('.')).map(str::to_owned).collect()
+}
+
+#[derive(PartialEq)]
+enum Answer {
+    Right,
+    /// The second word wrong.
+    SecondWrong,
+    /// Only the second word, now right (the guide empties a wrong word's field).
+    SecondOnly,
+}
+
+/// Types the words the confirmation step asks for ("Word 4"...), from `words`.
+fn answer_quiz(h: &mut Harness<'_, OfflineApp>, words: &[String], answer: Answer) {
+    use egui_kittest::kittest::NodeT;
+    let asked: Vec<usize> = h.query_all_by_label_contains("Word ").filter_map(|n| n.accesskit_node().label()).filter_map(|l| l.strip_prefix("Word ").and_then(|n| n.parse().ok())).collect();
+    assert_eq!(asked.len(), 3, "three words are asked for: {asked:?}");
+    for (i, position) in asked.iter().enumerate() {
+        if answer == Answer::SecondOnly && i != 1 {
+            continue;
+        }
+        let word = if answer == Answer::SecondWrong && i == 1 { "wrongword" } else { words[position - 1].as_str() };
+        fill(h, &format!("Word {position}"), word);
+    }
+}
+
+#[test]
+fn a_new_monero_wallet_is_stored_only_after_its_words_are_checked() {
+    let home = std::env::temp_dir().join(format!("airsign-app-offline-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    let screen: Screen = Arc::new(Mutex::new(Vec::new()));
+    let mut h = Harness::builder().with_size([900.0, 1000.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(home.clone(), camera_on(&screen, 7)));
+    h.run_steps(2);
+    screenshot(&mut h, "offline-setup-chain");
+    h.get_by_label("Monero").click();
+    h.run_steps(2);
+    h.get_by_label("Next").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("Set up a wallet · step 2 of 6: the network").is_some(), "create: six steps");
+    h.get_by_label_contains("stagenet (").click();
+    h.run_steps(2);
+    h.get_by_label("Next").click();
+    h.run_steps(2);
+    h.get_by_label("Next").click(); // "Create a new wallet" is the default
+    h.run_steps(2);
+    fill(&mut h, "Wallet name", "practice");
+    fill(&mut h, "Passphrase", "pw");
+    fill(&mut h, "Passphrase again", "pw");
+    h.get_by_label("Next").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("Set up a wallet · step 5 of 6: write the words down").is_some());
+    let words = words_on_screen(&h);
+    assert_eq!(words.len(), 25, "{words:?}");
+    screenshot(&mut h, "offline-setup-words");
+    assert!(Keystore::open(&home).unwrap().list().unwrap().is_empty(), "nothing is stored before the words are checked");
+    h.get_by_label("I have written them down").click();
+    h.run_steps(2);
+    // A wrong word is named and nothing is stored; the right ones store the wallet.
+    answer_quiz(&mut h, &words, Answer::SecondWrong);
+    h.get_by_label("Confirm and store").click();
+    h.run_steps(2);
+    assert!(h.query_all_by_label_contains("is not the one shown: check your copy").next().is_some());
+    assert!(Keystore::open(&home).unwrap().list().unwrap().is_empty());
+    screenshot(&mut h, "offline-setup-confirm");
+    answer_quiz(&mut h, &words, Answer::SecondOnly);
+    h.get_by_label("Confirm and store").click();
+    step_until(&mut h, "the guide's last screen", |h| h.query_by_label("Your wallet is ready · last step: the online side").is_some());
+    // The stored wallet is the one the words restore, on the chosen network.
+    let keys = WalletKeys::from_mnemonic(&words.join(" "), Network::Stagenet).unwrap();
+    let codes = codes_in(&screenshot(&mut h, "offline-setup-ready"));
+    assert_eq!(codes.len(), 1, "the view-only QR");
+    let json: Value = serde_json::from_str(&codes[0]).unwrap();
+    assert_eq!(json["primaryAddress"].as_str().or(json["address"].as_str()), Some(keys.address().as_str()), "{json}");
+    assert!(keys.address().starts_with('5'), "a stagenet address");
+    let list = Keystore::open(&home).unwrap().list().unwrap();
+    assert_eq!(list.iter().map(|w| w.name.as_str()).collect::<Vec<_>>(), ["practice"]);
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[test]
+fn a_new_xrpl_account_checks_its_words_then_shows_the_account_for_the_online_side() {
+    let home = std::env::temp_dir().join(format!("airsign-app-offline-newx-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    let screen: Screen = Arc::new(Mutex::new(Vec::new()));
+    let mut h = Harness::builder().with_size([900.0, 1000.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(home.clone(), camera_on(&screen, 7)));
+    h.run_steps(2);
+    h.get_by_label("XRP Ledger").click();
+    h.run_steps(2);
+    h.get_by_label("Next").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("Set up a wallet · step 2 of 5: a new wallet, or one you have").is_some(), "XRPL: no network step");
+    h.get_by_label("Next").click();
+    h.run_steps(2);
+    fill(&mut h, "Wallet name", "acct");
+    fill(&mut h, "Passphrase", "pw");
+    fill(&mut h, "Passphrase again", "pw");
+    h.get_by_label("Next").click();
+    h.run_steps(2);
+    let words = words_on_screen(&h);
+    assert_eq!(words.len(), 12, "RFC 1751: {words:?}");
+    // Back past the words forgets them: a new set is made next time.
+    h.get_by_label("Back").click();
+    h.run_steps(2);
+    h.get_by_label("Next").click();
+    h.run_steps(2);
+    let words = {
+        let again = words_on_screen(&h);
+        assert_ne!(again, words, "new words after going back");
+        again
+    };
+    h.get_by_label("I have written them down").click();
+    h.run_steps(2);
+    answer_quiz(&mut h, &words, Answer::Right);
+    h.get_by_label("Confirm and store").click();
+    step_until(&mut h, "the account on the player", |h| h.state().showing().is_some());
+    assert!(h.query_all_by_label_contains("Your account is ready").next().is_some());
+    let seed = airsign::chain::xrpl::keys::Seed::parse(&words.join(" "), None).unwrap();
+    let address = seed.key_pair().address();
+    assert!(h.state().notice().is_some_and(|n| n.contains(&address)), "the stored account is the words' account: {:?}", h.state().notice());
+    assert!(h.state().showing().unwrap().part_text().to_lowercase().starts_with("ur:xrpl-account/"));
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[test]
+fn the_guide_can_be_left_and_refuses_a_name_already_taken() {
+    let home = std::env::temp_dir().join(format!("airsign-app-offline-cancel-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    let screen: Screen = Arc::new(Mutex::new(Vec::new()));
+    let mut h = Harness::builder().with_size([900.0, 1000.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(home.clone(), camera_on(&screen, 7)));
+    h.run_steps(2);
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("The keystore is empty: set up a wallet to begin.").is_some(), "Cancel leaves the guide for the start screen");
+    restore_monero(&mut h, &mnemonic(), "cold", "pw");
+    h.get_by_label("Lock").click();
+    h.run_steps(2);
+    h.get_by_label("Set up a new wallet").click();
+    h.run_steps(2);
+    h.get_by_label("Next").click();
+    h.run_steps(2);
+    h.get_by_label("Next").click();
+    h.run_steps(2);
+    h.get_by_label("Next").click();
+    h.run_steps(2);
+    fill(&mut h, "Wallet name", "cold");
+    fill(&mut h, "Passphrase", "pw");
+    fill(&mut h, "Passphrase again", "pw");
+    h.get_by_label("Next").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("the keystore already has a wallet named 'cold'").is_some());
     let _ = std::fs::remove_dir_all(&home);
 }

@@ -8,7 +8,7 @@ mod common;
 
 use airsign::app::offline::OfflineApp;
 use airsign::app::online::OnlineApp;
-use app_harness::{camera_on, film, codes_in, fill, parts_of, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
+use app_harness::{camera_on, codes_in, fill, film, parts_of, restore_monero, restore_xrpl, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
 use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use std::sync::{Arc, Mutex};
@@ -38,13 +38,8 @@ fn xrpl_batch_of_ten_goes_from_the_offline_app_to_the_online_app_and_the_ledger(
     on.run_steps(2);
 
     // Offline: restore the tutorial's account; show it; the online app watches it.
-    fill(&mut off, "Wallet name", "cold");
-    fill(&mut off, "Passphrase", "pw");
-    fill(&mut off, "Or restore from the 25 words:", "shYHSiJod8CLPTj1SNJ2PdUFj4pFk");
-    off.get_by_label("Restore XRPL account").click();
-    step_until(&mut off, "the XRPL home screen", |h| h.query_by_label("Show account").is_some());
-    off.get_by_label("Show account").click();
-    off.run_steps(2);
+    // The set-up guide ends on the account's QR.
+    restore_xrpl(&mut off, "shYHSiJod8CLPTj1SNJ2PdUFj4pFk", "cold", "pw");
     film(&mut off, OfflineApp::showing, &to_online);
     start_scan(&mut on, "Scan an account from the offline side");
     step_until(&mut on, "watching", |h| h.state().notice().is_some_and(|n| n.contains("watching")));
@@ -125,10 +120,7 @@ fn monero_key_images_cross_from_the_offline_app_to_the_online_app() {
     let offline = OfflineApp::new(dir.join("keys"), camera_on(&to_offline, 3));
     let mut off = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), offline);
     off.run_steps(2);
-    fill(&mut off, "Wallet name", "cold");
-    fill(&mut off, "Passphrase", "pw");
-    fill(&mut off, "Or restore from the 25 words:", m["mnemonic"].as_str().unwrap());
-    off.get_by_label("Restore Monero wallet").click();
+    restore_monero(&mut off, m["mnemonic"].as_str().unwrap(), "cold", "pw");
     step_until(&mut off, "the Monero home screen", |h| h.query_by_label("Scan outputs").is_some());
     let outputs = hex::decode(f["outputs"].as_str().unwrap()).unwrap();
     *to_offline.lock().unwrap() = parts_of("xmr-output", &airsign::envelope::wrap_bytes(&outputs));

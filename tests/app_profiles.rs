@@ -8,7 +8,7 @@ mod app_harness;
 
 use airsign::app::offline::OfflineApp;
 use airsign::transport::profile::{Profile, Stream};
-use app_harness::{camera_on, fill, step_until_within, Screen, SoftRenderer};
+use app_harness::{camera_on, fill, restore_xrpl, step_until_within, unlock, Screen, SoftRenderer};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use std::sync::{Arc, Mutex};
@@ -24,12 +24,7 @@ fn app<'a>(dir: &std::path::Path) -> Harness<'a, OfflineApp> {
 /// The app with an XRPL account restored in `dir`, showing its `xrpl-account` code.
 fn showing_a_restored_account<'a>(dir: &std::path::Path) -> Harness<'a, OfflineApp> {
     let mut h = app(dir);
-    fill(&mut h, "Wallet name", "cold");
-    fill(&mut h, "Passphrase", "pw");
-    fill(&mut h, "Or restore from the 25 words:", "shYHSiJod8CLPTj1SNJ2PdUFj4pFk");
-    h.get_by_label("Restore XRPL account").click();
-    step_until_within(&mut h, "the XRPL home screen", Duration::from_secs(60), |_| String::new(), |h| h.query_by_label("Show account").is_some());
-    h.get_by_label("Show account").click();
+    restore_xrpl(&mut h, "shYHSiJod8CLPTj1SNJ2PdUFj4pFk", "cold", "pw");
     h.run_steps(2);
     h
 }
@@ -61,9 +56,7 @@ fn a_profile_picked_for_a_payload_type_is_shown_and_remembered() {
     drop(h);
     // ...and so after a restart.
     let mut h = app(&dir);
-    fill(&mut h, "Wallet name", "cold");
-    fill(&mut h, "Passphrase", "pw");
-    h.get_by_label("Unlock").click();
+    unlock(&mut h, "cold", "pw");
     step_until_within(&mut h, "the XRPL home screen", Duration::from_secs(60), |_| String::new(), |h| h.query_by_label("Show account").is_some());
     h.get_by_label("Show account").click();
     h.run_steps(2);
@@ -93,9 +86,7 @@ fn a_keystone_style_request_and_a_replacement_on_screen() {
     let screen: Screen = Arc::new(Mutex::new(Vec::new()));
     let mut h = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(dir.clone(), camera_on(&screen, 4)));
     h.run_steps(2);
-    fill(&mut h, "Wallet name", "k");
-    fill(&mut h, "Passphrase", "pw");
-    h.get_by_label("Unlock").click();
+    unlock(&mut h, "k", "pw");
     let until = |h: &mut Harness<'_, OfflineApp>, what: &str, done: &dyn Fn(&Harness<'_, OfflineApp>) -> bool| step_until_within(h, what, Duration::from_secs(60), |a| format!("; notice {:?}", a.notice()), done);
     until(&mut h, "the XRPL home screen", &|h| h.query_by_label("Scan Keystone-style request").is_some());
 

@@ -315,7 +315,7 @@ fn app_outputs() -> Vec<u8> {
 #[ignore = "needs the test camera: run by the_offline_apps_scanner_completes_..."]
 fn inside_app_scan() {
     use airsign::app::offline::OfflineApp;
-    use app_harness::{fill, step_until_within, SoftRenderer};
+    use app_harness::{restore_monero, step_until_within, SoftRenderer};
     use egui_kittest::kittest::Queryable;
     use egui_kittest::Harness;
 
@@ -330,10 +330,7 @@ fn inside_app_scan() {
     let limit = Duration::from_secs(120);
     let notice = |app: &OfflineApp| format!("; notice: {:?}", app.notice());
     h.run_steps(2);
-    fill(&mut h, "Wallet name", "cold");
-    fill(&mut h, "Passphrase", "pw");
-    fill(&mut h, "Or restore from the 25 words:", m["mnemonic"].as_str().unwrap());
-    h.get_by_label("Restore Monero wallet").click();
+    restore_monero(&mut h, m["mnemonic"].as_str().unwrap(), "cold", "pw");
     step_until_within(&mut h, "the Monero home screen", limit, notice, |h| h.query_by_label("Scan outputs").is_some());
     h.get_by_label("Scan outputs").click();
     h.run_steps(2);

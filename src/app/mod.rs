@@ -9,6 +9,7 @@ pub mod online;
 pub mod online_monero;
 pub mod review_cards;
 pub mod secret_field;
+mod setup_guide;
 pub mod widgets;
 
 use std::path::PathBuf;

@@ -5,9 +5,10 @@
 
 use super::offline_xrpl::{self, XrplScreen, XrplSession};
 use super::secret_field::{secret_field, SecretText};
+use super::setup_guide::{NewSecret, NewWallet, Outcome, SetupGuide};
 use super::widgets::{Job, PlayerView, ScannerView, SourceFactory};
-use crate::chain::monero::keys::{Network, WalletKeys};
-use crate::chain::xrpl::keys::{wallet_propose, Seed};
+use crate::chain::monero::keys::WalletKeys;
+use crate::chain::xrpl::keys::Seed;
 use crate::chain::monero::outputs::OutputScanner;
 use crate::chain::monero::review::format_xmr;
 use crate::keystore::{Keystore, WalletInfo};
@@ -26,10 +27,11 @@ enum Purpose {
 
 enum Screen {
     Start,
-    /// The new wallet's words, shown once.
-    Words(Zeroizing<String>),
+    /// The first-run guide to a new wallet (create or restore).
+    Setup(Box<SetupGuide>),
     Home,
-    ViewOnly { json: Zeroizing<String>, texture: Option<egui::TextureHandle> },
+    /// `ready`: the wallet was just set up, and this is the guide's last step.
+    ViewOnly { json: Zeroizing<String>, texture: Option<egui::TextureHandle>, ready: bool },
     Show(PlayerView),
     Scan(ScannerView, Purpose),
     /// The journal is held (locked) for as long as the review is on screen, so no other
@@ -50,8 +52,8 @@ enum Session {
 /// What the background unlock or create hands back.
 struct Opened {
     session: Session,
-    /// New backup words, to show once.
-    words: Option<Zeroizing<String>>,
+    /// Set up by the guide just now: show what the online side needs next.
+    new: bool,
     info: String,
 }
 
@@ -70,10 +72,9 @@ pub struct OfflineApp {
     screen: Screen,
     wallet_name: String,
     passphrase: SecretText,
-    words: SecretText,
-    /// Whether the words field shows what is typed (off by default).
-    show_words: bool,
-    network: Network,
+    /// The guide was left with Cancel: an empty keystore then shows the start screen
+    /// rather than the guide again.
+    guide_dismissed: bool,
     notice: Option<(bool, String)>,
     wallet: Option<Unlocked>,
     xrpl: Option<XrplSession>,
@@ -102,9 +103,7 @@ impl OfflineApp {
             screen: Screen::Start,
             wallet_name: String::new(),
             passphrase: SecretText::default(),
-            words: SecretText::default(),
-            show_words: false,
-            network: Network::Mainnet,
+            guide_dismissed: false,
             notice: None,
             wallet: None,
             xrpl: None,
@@ -168,18 +167,16 @@ impl OfflineApp {
         }
         self.screen = match screen {
             Screen::Start => self.start_ui(ui),
-            Screen::Words(words) => {
-                ui.heading("Write these words down");
-                ui.label("They restore the wallet. They are shown only now and never stored in clear.");
-                ui.add(egui::Label::new(egui::RichText::new(words.as_str()).monospace().size(18.0)).wrap());
-                if ui.button("I have written them down").clicked() {
-                    if self.xrpl.is_some() {
-                        Screen::Xrpl(XrplScreen::Home)
-                    } else {
-                        Screen::Home
+            Screen::Setup(mut guide) => {
+                let dir = &self.keystore_dir;
+                let taken = |name: &str| Keystore::open(dir).and_then(|k| k.list()).is_ok_and(|l| l.iter().any(|w| w.name == name));
+                match guide.ui(ui, &taken) {
+                    Outcome::Continue => Screen::Setup(guide),
+                    Outcome::Cancel => {
+                        self.guide_dismissed = true;
+                        Screen::Start
                     }
-                } else {
-                    Screen::Words(words)
+                    Outcome::Store(new) => self.store(new),
                 }
             }
             Screen::Home => self.home_ui(ui),
@@ -199,8 +196,13 @@ impl OfflineApp {
                 Some(session) => Screen::Xrpl(session.ui(ui, x, &self.sources, &self.profiles, &mut self.notice)),
                 None => Screen::Start,
             },
-            Screen::ViewOnly { json, mut texture } => {
-                ui.heading("View-only wallet");
+            Screen::ViewOnly { json, mut texture, ready } => {
+                if ready {
+                    ui.heading("Your wallet is ready · last step: the online side");
+                    ui.label("On the online computer, open airsign online (Monero > Scan view-only wallet QR) or Feather, and scan the code below. Then the online side can sync and show the balance.");
+                } else {
+                    ui.heading("View-only wallet");
+                }
                 ui.label("Scan this with Feather (Wallet > New > Restore from view key / scan QR). It lets the online side see, not spend.");
                 ui.colored_label(
                     egui::Color32::from_rgb(200, 120, 0),
@@ -223,7 +225,7 @@ impl OfflineApp {
                 if ui.button("Back").clicked() {
                     Screen::Home
                 } else {
-                    Screen::ViewOnly { json, texture }
+                    Screen::ViewOnly { json, texture, ready }
                 }
             }
             Screen::Show(mut player) => {
@@ -274,18 +276,25 @@ impl OfflineApp {
 
     fn start_ui(&mut self, ui: &mut egui::Ui) -> Screen {
         let dir = &self.keystore_dir;
+        let mut next = Screen::Start;
         match self.wallets.get_or_insert_with(|| Keystore::open(dir).and_then(|k| k.list()).map_err(|e| e.to_string())) {
             Ok(list) if !list.is_empty() => {
-                ui.label("Wallets in the keystore:");
-                for w in list {
-                    ui.label(format!("  {} ({})", w.name, w.chain));
+                ui.heading("Unlock a wallet");
+                ui.label("Wallets in the keystore (choose one, or type its name):");
+                for w in list.iter() {
+                    let chain = if w.chain == "xrpl" { "XRP Ledger" } else { "Monero" };
+                    if ui.selectable_label(self.wallet_name == w.name, format!("{} ({chain})", w.name)).clicked() {
+                        self.wallet_name = w.name.clone();
+                    }
                 }
             }
+            Ok(_) if !self.guide_dismissed => return Screen::Setup(Box::default()),
             Ok(_) => {
-                ui.label("The keystore is empty.");
+                ui.heading("Welcome");
+                ui.label("The keystore is empty: set up a wallet to begin.");
             }
             Err(e) => {
-                ui.colored_label(egui::Color32::RED, e);
+                ui.colored_label(egui::Color32::RED, e.as_str());
             }
         }
         ui.horizontal(|ui| {
@@ -296,74 +305,13 @@ impl OfflineApp {
             let label = ui.label("Passphrase");
             secret_field(ui, &mut self.passphrase, false, 1, 280.0).labelled_by(label.id);
         });
-        let mut next = Screen::Start;
         if ui.button("Unlock").clicked() {
             next = self.unlock();
         }
         ui.separator();
-        ui.label("New Monero wallet (the name and passphrase above protect it):");
-        ui.horizontal(|ui| {
-            for n in [Network::Mainnet, Network::Stagenet, Network::Testnet] {
-                ui.radio_value(&mut self.network, n, n.name());
-            }
-        });
-        if ui.button("Create Monero wallet").clicked() {
-            next = match WalletKeys::generate(self.network) {
-                Ok(keys) => self.store(keys, true),
-                Err(e) => {
-                    self.error(e);
-                    Screen::Start
-                }
-            };
+        if ui.button("Set up a new wallet").on_hover_text("Create one, or restore one from its backup words").clicked() {
+            next = Screen::Setup(Box::default());
         }
-        let label = ui
-            .horizontal(|ui| {
-                let label = ui.label("Or restore from the 25 words:");
-                ui.checkbox(&mut self.show_words, "show them as I type");
-                label
-            })
-            .inner;
-        secret_field(ui, &mut self.words, self.show_words, 3, f32::INFINITY).labelled_by(label.id);
-        if ui.button("Restore Monero wallet").clicked() {
-            next = match WalletKeys::from_mnemonic(self.words.as_str(), self.network) {
-                Ok(keys) => {
-                    self.words.clear();
-                    self.store(keys, false)
-                }
-                Err(e) => {
-                    self.error(e);
-                    Screen::Start
-                }
-            };
-        }
-        ui.separator();
-        ui.label("XRP Ledger account (the name and passphrase above protect it; the words field restores from s..., 12 RFC 1751 words or hex):");
-        ui.horizontal(|ui| {
-            if ui.button("Create XRPL account").clicked() {
-                next = match Seed::random(crate::chain::xrpl::keys::KeyType::Secp256k1) {
-                    Ok(seed) => {
-                        let words = wallet_propose(&seed).master_key;
-                        self.store_xrpl(seed, Some(words))
-                    }
-                    Err(e) => {
-                        self.error(e);
-                        Screen::Start
-                    }
-                };
-            }
-            if ui.button("Restore XRPL account").clicked() {
-                next = match Seed::parse(self.words.as_str(), None) {
-                    Ok(seed) => {
-                        self.words.clear();
-                        self.store_xrpl(seed, None)
-                    }
-                    Err(e) => {
-                        self.error(e);
-                        Screen::Start
-                    }
-                };
-            }
-        });
         next
     }
 
@@ -383,28 +331,15 @@ impl OfflineApp {
         Screen::Opening(Job::spawn(label, job))
     }
 
-    fn store_xrpl(&mut self, seed: Seed, words: Option<Zeroizing<String>>) -> Screen {
-        let Some((name, passphrase)) = self.credentials() else { return Screen::Start };
+    /// Stores what the guide made or restored (encrypted, on a worker thread), then opens it.
+    fn store(&mut self, new: NewWallet) -> Screen {
+        let NewWallet { name, passphrase, secret, created } = new;
         let dir = self.keystore_dir.clone();
-        self.in_background("encrypting the new account", move || {
-            offline_xrpl::create(&dir, &name, &passphrase, &seed)?;
-            let mut secret = Zeroizing::new(seed.entropy().to_vec());
-            secret.push(if seed.key_type() == crate::chain::xrpl::keys::KeyType::Ed25519 { 1 } else { 0 });
-            let session = XrplSession::open(&dir, &name, &secret, passphrase)?;
-            Ok(Opened { info: format!("XRPL account {} stored, encrypted", session.address()), session: Session::Xrpl(Box::new(session)), words })
-        })
-    }
-
-    fn store(&mut self, keys: WalletKeys, show_words: bool) -> Screen {
-        let Some((name, passphrase)) = self.credentials() else { return Screen::Start };
-        let dir = self.keystore_dir.clone();
-        self.in_background("encrypting the new wallet", move || {
-            let info = signer::keystore_info(&name, &keys, 0);
-            Keystore::open(&dir).and_then(|k| k.create(info, keys.spend_secret_bytes().as_ref(), &passphrase)).map_err(|e| e.to_string())?;
-            let words = show_words.then(|| keys.mnemonic());
-            let unlocked = Unlocked { name: name.clone(), restore_height: 0, scanner: Arc::new(OutputScanner::with_default_lookahead(&keys)) };
-            Ok(Opened { info: format!("wallet '{name}' stored, encrypted"), session: Session::Monero(unlocked), words })
-        })
+        let verb = if created { "stored" } else { "restored" };
+        match secret {
+            NewSecret::Monero(keys) => self.in_background("encrypting the wallet", move || store_monero(&dir, &name, &passphrase, keys, verb)),
+            NewSecret::Xrpl(seed) => self.in_background("encrypting the account", move || store_xrpl(&dir, &name, passphrase, seed, verb)),
+        }
     }
 
     fn unlock(&mut self) -> Screen {
@@ -414,32 +349,44 @@ impl OfflineApp {
             let (info, secret) = Keystore::open(&dir).and_then(|k| k.unlock(&name, &passphrase)).map_err(|e| e.to_string())?;
             if info.chain == "xrpl" {
                 let session = XrplSession::open(&dir, &name, &secret, passphrase)?;
-                return Ok(Opened { session: Session::Xrpl(Box::new(session)), words: None, info: "unlocked".into() });
+                return Ok(Opened { session: Session::Xrpl(Box::new(session)), new: false, info: "unlocked".into() });
             }
             // Not XRPL: it must be a Monero record whose keys give the stored address.
             let keys = signer::keys_from_record(&info, &secret)?;
             let restore_height = info.public["restore_height"].as_u64().unwrap_or(0);
             let unlocked = Unlocked { name, restore_height, scanner: Arc::new(OutputScanner::with_default_lookahead(&keys)) };
-            Ok(Opened { session: Session::Monero(unlocked), words: None, info: "unlocked".into() })
+            Ok(Opened { session: Session::Monero(unlocked), new: false, info: "unlocked".into() })
         })
     }
 
-    /// A finished unlock or create: the session opens, the new words show once.
+    /// A finished unlock or set-up: the session opens. A wallet just set up goes on to what
+    /// the online side needs (the view-only wallet, the account), the guide's last step.
     fn opened(&mut self, opened: Opened) -> Screen {
         self.info(opened.info);
-        let home = match opened.session {
+        match opened.session {
             Session::Monero(w) => {
+                // Locking comes back to the start screen with the name filled in.
+                self.wallet_name = w.name.clone();
+                let screen = if opened.new { Screen::ViewOnly { json: Zeroizing::new(signer::view_only_json(w.scanner.keys(), w.restore_height, &w.name)), texture: None, ready: true } } else { Screen::Home };
                 self.wallet = Some(w);
-                Screen::Home
+                screen
             }
             Session::Xrpl(x) => {
+                self.wallet_name = x.name.clone();
+                let screen = if opened.new {
+                    match x.account_screen("Your account is ready · last step: show this to the online side (airsign online > Scan an account from the offline side)") {
+                        Ok(s) => s,
+                        Err(e) => {
+                            self.error(e);
+                            XrplScreen::Home
+                        }
+                    }
+                } else {
+                    XrplScreen::Home
+                };
                 self.xrpl = Some(*x);
-                Screen::Xrpl(XrplScreen::Home)
+                Screen::Xrpl(screen)
             }
-        };
-        match opened.words {
-            Some(words) => Screen::Words(words),
-            None => home,
         }
     }
 
@@ -451,7 +398,7 @@ impl OfflineApp {
         ui.label(format!("Address: {}", w.scanner.keys().address()));
         let mut next = Screen::Home;
         if ui.button("Show view-only wallet").clicked() {
-            next = Screen::ViewOnly { json: Zeroizing::new(signer::view_only_json(w.scanner.keys(), w.restore_height, &w.name)), texture: None };
+            next = Screen::ViewOnly { json: Zeroizing::new(signer::view_only_json(w.scanner.keys(), w.restore_height, &w.name)), texture: None, ready: false };
         }
         if ui.button("Scan outputs").clicked() {
             next = Screen::Scan(ScannerView::new("Scan the outputs from the online wallet", &["xmr-output"]), Purpose::Outputs);
@@ -529,6 +476,21 @@ impl OfflineApp {
             }
         }
     }
+}
+
+fn store_monero(dir: &std::path::Path, name: &str, passphrase: &str, keys: WalletKeys, verb: &str) -> Result<Opened, String> {
+    let info = signer::keystore_info(name, &keys, 0);
+    Keystore::open(dir).and_then(|k| k.create(info, keys.spend_secret_bytes().as_ref(), passphrase)).map_err(|e| e.to_string())?;
+    let unlocked = Unlocked { name: name.to_owned(), restore_height: 0, scanner: Arc::new(OutputScanner::with_default_lookahead(&keys)) };
+    Ok(Opened { info: format!("wallet '{name}' {verb}, encrypted"), session: Session::Monero(unlocked), new: true })
+}
+
+fn store_xrpl(dir: &std::path::Path, name: &str, passphrase: Zeroizing<String>, seed: Seed, verb: &str) -> Result<Opened, String> {
+    offline_xrpl::create(dir, name, &passphrase, &seed)?;
+    let mut secret = Zeroizing::new(seed.entropy().to_vec());
+    secret.push(if seed.key_type() == crate::chain::xrpl::keys::KeyType::Ed25519 { 1 } else { 0 });
+    let session = XrplSession::open(dir, name, &secret, passphrase)?;
+    Ok(Opened { info: format!("XRPL account {} {verb}, encrypted", session.address()), session: Session::Xrpl(Box::new(session)), new: true })
 }
 
 impl eframe::App for OfflineApp {

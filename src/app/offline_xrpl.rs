@@ -99,6 +99,12 @@ impl XrplSession {
     }
 
 
+    /// The player showing the account (`xrpl-account`) for the online side.
+    pub fn account_screen(&self, title: &str) -> Result<XrplScreen, String> {
+        let payload = offline::account_payload(&self.account).map_err(|e| e.to_string())?;
+        PlayerView::new(title, "xrpl-account", &payload.to_cbor()).map(XrplScreen::Show)
+    }
+
     pub fn address(&self) -> &str {
         &self.account.address
     }
@@ -126,8 +132,8 @@ impl XrplSession {
                 ui.label(format!("Next Sequence {}, ledger {}, fee {} drops", a.next_sequence, a.ledger_index, a.fee_drops));
                 let mut next = XrplScreen::Home;
                 if ui.button("Show account").clicked() {
-                    next = match offline::account_payload(&self.account).map_err(|e| e.to_string()).and_then(|p| PlayerView::new("The account: show this to the online side", "xrpl-account", &p.to_cbor())) {
-                        Ok(p) => XrplScreen::Show(p),
+                    next = match self.account_screen("The account: show this to the online side") {
+                        Ok(s) => s,
                         Err(e) => fail(e),
                     };
                 }

@@ -106,3 +106,58 @@ pub fn scroll_through_review<S>(h: &mut Harness<'_, S>) {
         h.run_steps(3);
     }
 }
+
+/// Walks the offline app's set-up guide to restore a wallet from its backup. `chain` is
+/// "Monero" or "XRP Ledger"; `network` a Monero network ("mainnet", "stagenet"...). Ends on
+/// the guide's last screen: what the online side needs (the view-only wallet or the account).
+pub fn restore_with_guide<S>(h: &mut Harness<'_, S>, chain: &str, network: Option<&str>, backup: &str, name: &str, passphrase: &str) {
+    if h.query_by_label("Set up a new wallet").is_some() {
+        h.get_by_label("Set up a new wallet").click();
+        h.run_steps(2);
+    }
+    h.get_by_label(chain).click();
+    h.run_steps(2);
+    h.get_by_label("Next").click();
+    h.run_steps(2);
+    if let Some(network) = network {
+        h.get_by_label_contains(&format!("{network} (")).click();
+        h.run_steps(2);
+        h.get_by_label("Next").click();
+        h.run_steps(2);
+    }
+    h.get_by_label("Restore a wallet from its backup").click();
+    h.run_steps(2);
+    let field = if chain == "Monero" { "Its 25 words" } else { "Its secret (s..., 12 RFC 1751 words, or hex)" };
+    fill(h, field, backup);
+    h.get_by_label("Next").click();
+    h.run_steps(2);
+    fill(h, "Wallet name", name);
+    fill(h, "Passphrase", passphrase);
+    fill(h, "Passphrase again", passphrase);
+    h.get_by_label("Restore and store").click();
+    let ready = if chain == "Monero" { "Your wallet is ready · last step: the online side" } else { "Your account is ready" };
+    step_until_within(h, "the guide's last screen", Duration::from_secs(120), |_| String::new(), |h| h.query_all_by_label_contains(ready).next().is_some());
+}
+
+/// Restores a Monero wallet (mainnet) with the guide and goes on to its home screen.
+pub fn restore_monero<S>(h: &mut Harness<'_, S>, words: &str, name: &str, passphrase: &str) {
+    restore_with_guide(h, "Monero", Some("mainnet"), words, name, passphrase);
+    // By the keyboard: the button may be below the fold of a short window.
+    h.get_by_label("Back").focus();
+    h.run_steps(1);
+    h.key_press(eframe::egui::Key::Enter);
+    h.run_steps(2);
+}
+
+/// Restores an XRPL account with the guide; the account is then on the player, for the
+/// online side to film.
+pub fn restore_xrpl<S>(h: &mut Harness<'_, S>, secret: &str, name: &str, passphrase: &str) {
+    restore_with_guide(h, "XRP Ledger", None, secret, name, passphrase);
+}
+
+/// Unlocks a wallet of the keystore from the start screen.
+pub fn unlock<S>(h: &mut Harness<'_, S>, name: &str, passphrase: &str) {
+    fill(h, "Wallet name", name);
+    fill(h, "Passphrase", passphrase);
+    h.get_by_label("Unlock").click();
+}
