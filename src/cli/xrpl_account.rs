@@ -210,7 +210,7 @@ fn sign_bytes_request(ks: &KeystoreArgs, input: Option<&Path>, yes: bool, key: &
     let mut journal = open_journal(ks)?;
     let mut acct = load_state(ks)?;
     let prepared = offline::review_bytes_request(&acct, &message)?;
-    eprintln!("Keystone-style request from the online side:\n{}", prepared.review.to_text());
+    eprintln!("Keystone-style request from the online side:\n{}", prepared.review.to_table());
     if !yes && !confirm_review(&prepared.review, "Sign this transaction?")? {
         bail!("not signed");
     }
@@ -309,7 +309,7 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
             let mut journal = open_journal(&ks)?;
             let acct = load_state(&ks)?;
             let prepared = offline::prepare_replacement(&acct, &template, sequence, fee, &journal)?;
-            eprintln!("Replacement for Sequence {sequence}:\n{}", prepared.review.to_text());
+            eprintln!("Replacement for Sequence {sequence}:\n{}", prepared.review.to_table());
             if !yes && !confirm_review(&prepared.review, "Sign this replacement?")? {
                 bail!("not signed");
             }
@@ -323,7 +323,7 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
             let mut journal = open_journal(&ks)?;
             let mut acct = load_state(&ks)?;
             let prepared = offline::review_request(&acct, &req.account, req.transactions.iter().map(|b| b.as_slice()), Some(&req.network))?;
-            eprintln!("Sign request from the online side (it says ledger {}):\n{}", req.ledger_index, prepared.review.to_text());
+            eprintln!("Sign request from the online side (it says ledger {}):\n{}", req.ledger_index, prepared.review.to_table());
             if !yes && !confirm_review(&prepared.review, "Sign these transactions?")? {
                 bail!("not signed");
             }
@@ -342,7 +342,7 @@ pub fn run_account(cmd: AccountCommand) -> Result<()> {
             let mut acct = load_state(&ks)?;
             // Review before unlocking: what will be signed, in human terms.
             let prepared = offline::prepare_batch(&acct, &templates)?;
-            eprintln!("Templates (next Sequence {}, ledger {}):\n{}", acct.next_sequence, acct.ledger_index, prepared.review.to_text());
+            eprintln!("Templates (next Sequence {}, ledger {}):\n{}", acct.next_sequence, acct.ledger_index, prepared.review.to_table());
             if !yes && !confirm_review(&prepared.review, "Sign these transactions?")? {
                 bail!("not signed");
             }

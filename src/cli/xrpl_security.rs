@@ -56,7 +56,7 @@ pub fn regular_key(ks: &KeystoreArgs, remove: bool, yes: bool, with_regular_key:
     if let Some(old) = &acct.regular_key {
         prepared.review.notes.push(format!("the regular key in force now, {old}, stops working once this is validated"));
     }
-    eprintln!("{}:\n{}", if remove { "Remove the regular key" } else { "Set a new regular key" }, prepared.review.to_text());
+    eprintln!("{}:\n{}", if remove { "Remove the regular key" } else { "Set a new regular key" }, prepared.review.to_table());
     if !yes && !confirm_review(&prepared.review, "Sign this SetRegularKey?")? {
         bail!("not signed");
     }
@@ -106,7 +106,7 @@ pub fn signer_list(ks: &KeystoreArgs, quorum: u32, signers: &[String], yes: bool
     if let Some(old) = &acct.signer_list {
         prepared.review.notes.push(format!("it replaces the list in force: {}", old.describe()));
     }
-    eprintln!("Set the signer list:\n{}", prepared.review.to_text());
+    eprintln!("Set the signer list:\n{}", prepared.review.to_table());
     if !yes && !confirm_review(&prepared.review, "Sign this SignerListSet?")? {
         bail!("not signed");
     }
@@ -124,7 +124,7 @@ pub fn sign_multisig(ks: &KeystoreArgs, yes: bool, replace: bool, with_regular_k
     let mut acct = load_state(ks)?;
     let now = crate::signer::now();
     let prepared = multisig::prepare_multisign(&acct, &req, replace, &journal, now)?;
-    eprintln!("Multi-sign request from the online side (it says ledger {}):\n{}", req.ledger_index, prepared.review.to_text());
+    eprintln!("Multi-sign request from the online side (it says ledger {}):\n{}", req.ledger_index, prepared.review.to_table());
     if !yes && !confirm_review(&prepared.review, &format!("Sign for {} as {}?", req.account, acct.address))? {
         bail!("not signed");
     }

@@ -190,7 +190,76 @@ impl BatchReview {
     }
 }
 
+impl BatchReview {
+    /// The review as the CLI prints it before asking: warnings first, then per transaction
+    /// a table of what can leave the account (amounts with their decimal points in one
+    /// column, then the unit, then the destination whole), the fee, the Sequence and the
+    /// expiry, and after it every field of the transaction, aligned.
+    pub fn to_table(&self) -> String {
+        let mut s = format!("XRPL account {}\nnetwork:  {}\nsummary:  {}\n", self.account, self.network.describe(), self.headline);
+        let warnings: Vec<_> = self.warnings().collect();
+        if !warnings.is_empty() {
+            s += &format!("\nWARNINGS ({}):\n", warnings.len());
+            for (i, w) in warnings {
+                s += &format!("  !! transaction {}: {}\n", i + 1, w.text);
+            }
+        }
+        for note in &self.notes {
+            s += &format!("TRUSTED, NOT VERIFIED: {note}\n");
+        }
+        let n = self.transactions.len();
+        for (i, t) in self.transactions.iter().enumerate() {
+            s += &format!("\nTransaction {} of {n}: {}\n", i + 1, t.action);
+            t.write_table(&mut s);
+            s += "  every field:\n";
+            t.write_fields(&mut s, 2);
+        }
+        s
+    }
+}
+
 impl TxReview {
+    /// The summary rows: (what, amount or blank, unit, detail), aligned on the decimal point.
+    fn write_table(&self, s: &mut String) {
+        let mut rows: Vec<(String, String, String, String)> = Vec::new();
+        for o in self.all_outflows() {
+            let to = o.to.as_ref().map(|t| format!("to {t}  ")).unwrap_or_default();
+            let (value, unit) = match &o.amount {
+                None => (String::new(), "the ENTIRE XRP balance".to_owned()),
+                Some(a) => match &a.asset {
+                    Asset::Xrp => (a.value.clone(), "XRP".to_owned()),
+                    Asset::Issued { currency, issuer } => (a.value.clone(), format!("{currency} (issuer {issuer})")),
+                    Asset::Mpt { issuance_id } => (a.value.clone(), format!("MPT {issuance_id}")),
+                },
+            };
+            let counted = if o.counts { "" } else { ", bounds the above" };
+            rows.push((o.role.clone(), value, unit, format!("{to}({}{counted})", o.field)));
+        }
+        rows.push(("fee".into(), drops_to_xrp(self.fee_drops), "XRP".into(), String::new()));
+        let sequence = match self.ticket {
+            Some(t) => format!("Ticket {t} (Sequence {})", self.sequence),
+            None => format!("Sequence {}", self.sequence),
+        };
+        rows.push(("uses".into(), String::new(), sequence, String::new()));
+        let expiry = self.last_ledger_sequence.map_or("never: no LastLedgerSequence".to_owned(), |l| format!("after ledger {l} (LastLedgerSequence)"));
+        rows.push(("expires".into(), String::new(), expiry, String::new()));
+        let split = |v: &str| -> (String, String) {
+            match v.split_once('.') {
+                Some((w, f)) => (w.to_owned(), format!(".{f}")),
+                None => (v.to_owned(), String::new()),
+            }
+        };
+        let parts: Vec<(String, String)> = rows.iter().map(|r| split(&r.1)).collect();
+        let kind = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+        let whole = parts.iter().map(|p| p.0.len()).max().unwrap_or(0);
+        let frac = parts.iter().map(|p| p.1.len()).max().unwrap_or(0);
+        for ((k, _, unit, detail), (w, f)) in rows.iter().zip(&parts) {
+            let line = format!("  {k:<kind$}  {w:>whole$}{f:<frac$}  {unit}  {detail}");
+            *s += line.trim_end();
+            *s += "\n";
+        }
+    }
+
     /// Its warnings and those of its inner transactions.
     pub fn all_warnings(&self) -> Vec<&Warning> {
         let mut w: Vec<&Warning> = self.warnings.iter().collect();
@@ -209,8 +278,13 @@ impl TxReview {
     }
 
     fn write_text(&self, s: &mut String, indent: usize) {
+        *s += &format!("{}{}\n", "  ".repeat(indent), self.action);
+        self.write_fields(s, indent);
+    }
+
+    /// Every field, names aligned, then the inner transactions (each with its action).
+    fn write_fields(&self, s: &mut String, indent: usize) {
         let pad = "  ".repeat(indent);
-        *s += &format!("{pad}{}\n", self.action);
         let width = self.fields.iter().map(|f| f.name.len() + 2 * f.depth as usize).max().unwrap_or(0);
         for f in &self.fields {
             let name = format!("{}{}", "  ".repeat(f.depth as usize), f.name);
@@ -795,6 +869,32 @@ mod tests {
         assert_eq!(transfer_rate(1_002_000_000), "0.2% transfer fee (1002000000)");
         assert_eq!(ratio_text(500, 1000), "0.5");
         assert_eq!(drops_to_xrp(1_000_001), "1.000001");
+    }
+
+    #[test]
+    fn the_table_aligns_amounts_and_keeps_every_field() {
+        let seed = crate::chain::xrpl::keys::Seed::parse("shYHSiJod8CLPTj1SNJ2PdUFj4pFk", None).unwrap();
+        let account = XrplAccount::new(&seed.key_pair());
+        let dest = "rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe";
+        let pay = |amount: Value, seq: u32| serde_json::json!({"TransactionType": "Payment", "Account": account.address, "Destination": dest, "Amount": amount, "Fee": "12", "Sequence": seq, "LastLedgerSequence": 9000, "Flags": 0, "SigningPubKey": ""});
+        let usd = serde_json::json!({"currency": "USD", "issuer": dest, "value": "1234.5"});
+        let review = review_transactions(&account, &[pay(Value::from("1000000"), 5), pay(usd, 6)], None).unwrap();
+        let table = review.to_table();
+        let lines: Vec<&str> = table.lines().collect();
+        let pays: Vec<&str> = lines.iter().copied().filter(|l| l.trim_start().starts_with("pays")).collect();
+        assert_eq!(pays.len(), 2, "{table}");
+        // Within a transaction the decimal points line up with the fee's.
+        let t1: Vec<&str> = lines.iter().copied().skip_while(|l| !l.starts_with("Transaction 1 of 2")).take(4).collect();
+        assert_eq!(t1[1], format!("  pays     1         XRP  to {dest}  (Amount)"), "{table}");
+        assert_eq!(t1[2], "  fee      0.000012  XRP", "{table}");
+        assert!(table.contains("USD (issuer rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe)"), "{table}");
+        assert!(table.contains("Sequence 5") && table.contains("after ledger 9000 (LastLedgerSequence)"), "{table}");
+        // Every field is still there, after the summary.
+        for t in &review.transactions {
+            for f in &t.fields {
+                assert!(table.contains(&f.value), "{} missing: {table}", f.name);
+            }
+        }
     }
 
     #[test]
