@@ -62,8 +62,24 @@ fn the_online_app_runs_the_feather_flow_with_the_offline_app_on_regtest() {
     let codes = codes_in(&off.render().expect("the software renderer draws"));
     assert_eq!(codes.len(), 1, "the view-only QR is drawn");
 
-    // Online: a code of another kind is named; the view-only QR creates the wallet.
-    fill(&mut on, "monerod URL (to broadcast signed sets)", &url);
+    // Online: a fresh install opens on its guide. Monero; the node, checked; then a code of
+    // another kind is named, and the view-only QR creates the wallet, which syncs by itself.
+    assert!(on.query_by_label("Set up · step 1 of 3: what this computer watches").is_some(), "the online guide");
+    on.get_by_label("Monero (a view-only wallet)").click();
+    on.run_steps(2);
+    on.get_by_label("Next").click();
+    on.run_steps(2);
+    on.get_by_label("monerod URL").focus();
+    on.run_steps(1);
+    on.key_press_modifiers(eframe::egui::Modifiers::COMMAND, eframe::egui::Key::A);
+    on.run_steps(1);
+    on.get_by_label("monerod URL").type_text(&url);
+    on.run_steps(1);
+    on.get_by_label("Check the node").click();
+    online_until(&mut on, "the node's answer", |h| h.query_all_by_label_contains("monerod answers: ").next().is_some());
+    screenshot(&mut on, "online-setup-node");
+    on.get_by_label("Next").click();
+    on.run_steps(2);
     fill(&mut on, "Passphrase for the view-only wallet", "online pw");
     *to_online.lock().unwrap() = vec!["https://example.com".into()];
     start_scan(&mut on, "Scan view-only wallet QR");
@@ -72,15 +88,14 @@ fn the_online_app_runs_the_feather_flow_with_the_offline_app_on_regtest() {
     on.run_steps(2);
     *to_online.lock().unwrap() = codes;
     on.get_by_label("Start camera").click();
-    online_until(&mut on, "the wallet open", |h| h.state().monero().is_open() && !h.state().monero().is_active());
+    online_until(&mut on, "the first sync", |h| notice_has(h, "synced to height"));
+    online_until(&mut on, "the wallet's home", |h| h.state().monero().is_open() && !h.state().monero().is_active() && h.query_by_label("Sync").is_some());
     let db = dir.join("online.monero.sqlite");
     assert!(db.exists());
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&db).unwrap().permissions().mode() & 0o777, 0o600);
 
-    // Sync: the five funding outputs of up.sh, not yet a balance.
-    on.get_by_label("Sync").click();
-    online_until(&mut on, "the sync", |h| notice_has(h, "synced to height"));
+    // The five funding outputs of up.sh, not yet a balance.
     let b = on.state().monero().balance().unwrap();
     let funded = (5 + 3 + 2 + 4) * XMR + 1_500_000_000_000;
     assert_eq!((b.balance, b.unlocked, b.key_images_known, b.outputs), (funded, funded, false, 5));

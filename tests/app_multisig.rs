@@ -16,7 +16,7 @@ use airsign::envelope::xrpl::{Versioned, XrplSignedPayload};
 use airsign::signer::journal::Journal;
 use airsign::signer::xrpl::{self as offline, Template};
 use airsign::wallet::xrpl::{self as online, HttpTransport, RippledClient, SubmissionStore};
-use app_harness::{camera_on, fill, film, restore_xrpl, screenshot, start_scan, step_until_within, unlock, Screen, SoftRenderer};
+use app_harness::{camera_on, fill, film, restore_xrpl, screenshot, skip_online_guide, start_scan, step_until_within, unlock, Screen, SoftRenderer};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use std::sync::{Arc, Mutex};
@@ -52,6 +52,7 @@ fn a_regular_key_and_a_two_of_three_payment_across_four_offline_apps_and_the_onl
         .renderer(SoftRenderer::default())
         .build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), OnlineApp::new(dir.join("online.sqlite"), standin.url.clone(), camera_on(&to_online, 3)));
     on.run_steps(2);
+    skip_online_guide(&mut on);
 
     // --- the treasury's offline app: restore, show the account, apply the state.
     let to_treasury: Screen = Arc::new(Mutex::new(Vec::new()));

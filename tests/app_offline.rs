@@ -74,7 +74,6 @@ fn restore_scan_review_approve_through_the_virtual_camera() {
     assert!(!shown.contains(mnemonic().split(' ').next().unwrap()), "the words stay hidden: {shown}");
     h.get_by_label("Next").click();
     h.run_steps(2);
-    screenshot(&mut h, "offline-setup-protect");
     fill(&mut h, "Wallet name", "cold");
     // Backspace takes back the last character; the two passphrases must agree.
     fill(&mut h, "Passphrase", "correct horsex");

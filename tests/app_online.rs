@@ -8,7 +8,7 @@ mod common;
 
 use airsign::app::offline::OfflineApp;
 use airsign::app::online::OnlineApp;
-use app_harness::{camera_on, codes_in, fill, film, parts_of, restore_monero, restore_xrpl, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
+use app_harness::{camera_on, codes_in, fill, film, parts_of, restore_monero, restore_xrpl, screenshot, skip_online_guide, start_scan, step_until_within, Screen, SoftRenderer};
 use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use std::sync::{Arc, Mutex};
@@ -41,12 +41,23 @@ fn xrpl_batch_of_ten_goes_from_the_offline_app_to_the_online_app_and_the_ledger(
     // The set-up guide ends on the account's QR.
     restore_xrpl(&mut off, "shYHSiJod8CLPTj1SNJ2PdUFj4pFk", "cold", "pw");
     film(&mut off, OfflineApp::showing, &to_online);
+    // Online, a fresh install: its guide. The XRP Ledger; the node (the stand-in), checked;
+    // the account scanned, and its state read right after.
+    assert!(on.query_by_label("Set up · step 1 of 3: what this computer watches").is_some(), "the online guide");
+    on.get_by_label("XRP Ledger (an account)").click();
+    on.run_steps(2);
+    on.get_by_label("Next").click();
+    on.run_steps(2);
+    assert_eq!(on.get_by_label("rippled URL").value().as_deref(), Some(standin.url.as_str()));
+    on.get_by_label("Check the node").click();
+    step_until(&mut on, "the node's answer", |h| h.query_all_by_label_contains("rippled answers: validated ledger").next().is_some());
+    on.get_by_label("Next").click();
+    on.run_steps(2);
+    screenshot(&mut on, "online-setup-scan");
     start_scan(&mut on, "Scan an account from the offline side");
-    step_until(&mut on, "watching", |h| h.state().notice().is_some_and(|n| n.contains("watching")));
+    step_until(&mut on, "the state QR, right after watching", |h| h.state().showing().is_some());
 
-    // Online: sync and show the state; offline: scan and apply it.
-    on.get_by_label(&format!("Sync {account}")).click();
-    step_until(&mut on, "the state QR", |h| h.state().showing().is_some());
+    // Online: the state is shown; offline: scan and apply it.
     film(&mut on, OnlineApp::showing, &to_offline);
     off.get_by_label("Done").click();
     off.run_steps(2);
@@ -141,6 +152,7 @@ fn monero_key_images_cross_from_the_offline_app_to_the_online_app() {
     let mut on = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), online);
     on.state_mut().set_save_dir(&dir);
     on.run_steps(2);
+    skip_online_guide(&mut on);
     start_scan(&mut on, "Scan Monero key images or signed transaction");
     step_until(&mut on, "the saved file", |h| h.state().lines().is_some());
     assert_eq!(std::fs::read(dir.join("airsign-key-images")).unwrap(), expected);
@@ -161,6 +173,7 @@ fn a_scanned_monero_signed_set_is_opened_with_the_view_only_key_and_broadcast() 
     let mut on = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), app);
     on.state_mut().set_save_dir(&dir);
     on.run_steps(2);
+    skip_online_guide(&mut on);
     // Nothing listens on port 9: the set opens with the view key and the failure is reported
     // per transaction, the file kept.
     fill(&mut on, "monerod URL (to broadcast signed sets)", "http://127.0.0.1:9");

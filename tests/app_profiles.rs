@@ -8,7 +8,7 @@ mod app_harness;
 
 use airsign::app::offline::OfflineApp;
 use airsign::transport::profile::{Profile, Stream};
-use app_harness::{camera_on, fill, restore_xrpl, step_until_within, unlock, Screen, SoftRenderer};
+use app_harness::{camera_on, fill, restore_xrpl, skip_online_guide, step_until_within, unlock, Screen, SoftRenderer};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use std::sync::{Arc, Mutex};
@@ -225,6 +225,7 @@ fn fragment_size_frame_rate_and_camera_are_remembered_in_the_settings_file() {
     let online = |path: &std::path::Path| OnlineApp::new(dir.join("online.sqlite"), "http://127.0.0.1:9".into(), camera_on(&screen, 1)).with_settings(path.to_owned());
     let mut on = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), online(&settings));
     on.run_steps(2);
+    skip_online_guide(&mut on);
     on.get_by_label("Scan an account from the offline side").click();
     on.run_steps(2);
     on.get_by_label("resolution").click();
@@ -236,6 +237,7 @@ fn fragment_size_frame_rate_and_camera_are_remembered_in_the_settings_file() {
     assert_eq!(stored["players"]["xrpl-account"]["fragment"], DENSE_FRAGMENT, "the player's choice is kept beside it");
     let mut next = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OnlineApp| app.ui(ui), online(&settings));
     next.run_steps(2);
+    skip_online_guide(&mut next);
     next.get_by_label("Scan an account from the offline side").click();
     next.run_steps(2);
     let shown = next.get_by_label("resolution").value();

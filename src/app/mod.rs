@@ -6,6 +6,8 @@ mod offline_xrpl;
 #[cfg(feature = "net")]
 pub mod online;
 #[cfg(feature = "net")]
+mod online_guide;
+#[cfg(feature = "net")]
 pub mod online_monero;
 pub mod review_cards;
 pub mod secret_field;

@@ -8,9 +8,9 @@ use super::secret_field::{secret_field, SecretText};
 use super::setup_guide::{NewSecret, NewWallet, Outcome, SetupGuide};
 use super::widgets::{Job, PlayerView, ScannerView, SourceFactory};
 use crate::chain::monero::keys::WalletKeys;
-use crate::chain::xrpl::keys::Seed;
 use crate::chain::monero::outputs::OutputScanner;
 use crate::chain::monero::review::format_xmr;
+use crate::chain::xrpl::keys::Seed;
 use crate::keystore::{Keystore, WalletInfo};
 use crate::signer::journal::Journal;
 use crate::signer::monero::{self as signer, ReviewedSet};
@@ -31,12 +31,23 @@ enum Screen {
     Setup(Box<SetupGuide>),
     Home,
     /// `ready`: the wallet was just set up, and this is the guide's last step.
-    ViewOnly { json: Zeroizing<String>, texture: Option<egui::TextureHandle>, ready: bool },
+    ViewOnly {
+        json: Zeroizing<String>,
+        texture: Option<egui::TextureHandle>,
+        ready: bool,
+    },
     Show(PlayerView),
     Scan(ScannerView, Purpose),
     /// The journal is held (locked) for as long as the review is on screen, so no other
     /// airsign can sign between this check and the record.
-    Review { set: Box<ReviewedSet>, text: String, conflict: Option<String>, allow_respend: bool, journal: Box<Journal>, reached_end: bool },
+    Review {
+        set: Box<ReviewedSet>,
+        text: String,
+        conflict: Option<String>,
+        allow_respend: bool,
+        journal: Box<Journal>,
+        reached_end: bool,
+    },
     Xrpl(XrplScreen),
     /// Unlocking or creating a wallet on a worker thread.
     Opening(Job<Opened>),
@@ -199,7 +210,9 @@ impl OfflineApp {
             Screen::ViewOnly { json, mut texture, ready } => {
                 if ready {
                     ui.heading("Your wallet is ready · last step: the online side");
-                    ui.label("On the online computer, open airsign online (Monero > Scan view-only wallet QR) or Feather, and scan the code below. Then the online side can sync and show the balance.");
+                    ui.label(
+                        "On the online computer, open airsign online (Monero > Scan view-only wallet QR) or Feather, and scan the code below. Then the online side can sync and show the balance.",
+                    );
                 } else {
                     ui.heading("View-only wallet");
                 }
@@ -367,7 +380,8 @@ impl OfflineApp {
             Session::Monero(w) => {
                 // Locking comes back to the start screen with the name filled in.
                 self.wallet_name = w.name.clone();
-                let screen = if opened.new { Screen::ViewOnly { json: Zeroizing::new(signer::view_only_json(w.scanner.keys(), w.restore_height, &w.name)), texture: None, ready: true } } else { Screen::Home };
+                let screen =
+                    if opened.new { Screen::ViewOnly { json: Zeroizing::new(signer::view_only_json(w.scanner.keys(), w.restore_height, &w.name)), texture: None, ready: true } } else { Screen::Home };
                 self.wallet = Some(w);
                 screen
             }

@@ -7,6 +7,7 @@
 //! prepare a request, show it to each member's offline machine, scan their signatures in
 //! any order (who signed, weight so far of the quorum), combine and submit.
 
+use super::online_guide::{Action, OnlineGuide, Step, Watch};
 use super::widgets::{Job, PlayerView, ScannerView, SourceFactory};
 use crate::envelope::xrpl::{Versioned, XrplAccountPayload, XrplMultisignRequestPayload, XrplMultisignSignaturePayload, XrplSignedPayload};
 use crate::signer::xrpl::multisig::MultisignCollector;
@@ -38,6 +39,8 @@ enum JobResult {
 }
 
 enum Screen {
+    /// The first run's guide (a fresh install: no database, no Monero wallet yet).
+    Setup(OnlineGuide),
     Home,
     Scan(ScannerView, Purpose),
     Show(PlayerView),
@@ -64,6 +67,8 @@ pub struct OnlineApp {
     watched: Option<Result<Vec<String>, String>>,
     /// airsign's own view-only Monero wallet, in a file beside the database.
     monero: super::online_monero::MoneroArea,
+    /// An account scanned from the guide is synced right after.
+    sync_when_watched: bool,
 }
 
 impl OnlineApp {
@@ -76,7 +81,10 @@ impl OnlineApp {
     pub fn new(db: PathBuf, rippled_url: String, sources: SourceFactory) -> OnlineApp {
         let profiles = super::widgets::ProfileMemory::open(db.with_extension("player-profiles.json"));
         let monero = super::online_monero::MoneroArea::new(db.with_extension("monero.sqlite"));
-        OnlineApp { monero, profiles, db, sources, screen: Screen::Home, rippled_url, save_dir: ".".into(), monerod_url: String::new(), view_only_json: String::new(), notice: None, watched: None, multisig_account: String::new(), multisig_templates: String::new() }
+        // A fresh install (nothing watched, no wallet file) starts with the guide.
+        let first_run = !db.exists() && !monero.exists();
+        let screen = if first_run { Screen::Setup(OnlineGuide::default()) } else { Screen::Home };
+        OnlineApp { monero, profiles, db, sources, screen, sync_when_watched: false, rippled_url, save_dir: ".".into(), monerod_url: String::new(), view_only_json: String::new(), notice: None, watched: None, multisig_account: String::new(), multisig_templates: String::new() }
     }
 
     /// Where scanned Monero files are saved.
@@ -145,6 +153,7 @@ impl OnlineApp {
             self.watched = None;
         }
         self.screen = match screen {
+            Screen::Setup(guide) => self.guide_ui(ui, guide),
             Screen::Home => self.home_ui(ui),
             Screen::Scan(mut scanner, purpose) => {
                 scanner.remember(&self.profiles);
@@ -192,6 +201,41 @@ impl OnlineApp {
                 }
             }
         };
+    }
+
+    /// The first run: chain and node by the guide, then the scan by the screens that do it.
+    fn guide_ui(&mut self, ui: &mut egui::Ui, mut guide: OnlineGuide) -> Screen {
+        if guide.step != Step::Scan {
+            let url = match guide.watch {
+                Watch::Monero => &mut self.monerod_url,
+                Watch::Xrpl => &mut self.rippled_url,
+            };
+            return match guide.ui(ui, url) {
+                Action::Skip => Screen::Home,
+                Action::None => Screen::Setup(guide),
+            };
+        }
+        guide.scan_intro(ui);
+        match guide.watch {
+            Watch::Monero => {
+                // The area's own create-by-scan; it syncs once the wallet exists.
+                if self.monero.is_open() {
+                    return Screen::Home;
+                }
+                self.monero.sync_when_created();
+                self.monero.create_ui(ui, &self.monerod_url);
+            }
+            Watch::Xrpl => {
+                if ui.button("Scan an account from the offline side").clicked() {
+                    self.sync_when_watched = true;
+                    return Screen::Scan(ScannerView::new("Scan the account (xrpl-account)", &["xrpl-account"]), Purpose::XrplAccount);
+                }
+            }
+        }
+        if ui.button("Back").clicked() {
+            guide.step = Step::Node;
+        }
+        Screen::Setup(guide)
     }
 
     fn home_ui(&mut self, ui: &mut egui::Ui) -> Screen {
@@ -383,7 +427,12 @@ impl OnlineApp {
                     .map_err(|e| e.to_string())
                     .and_then(|p| SubmissionStore::open(&self.db).and_then(|s| s.watch(&p.address, &p.public_key, &p.key_type)).map(|_| p.address).map_err(|e| e.to_string()));
                 match watched {
-                    Ok(address) => self.notice = Some((false, format!("watching {address}"))),
+                    Ok(address) => {
+                        self.notice = Some((false, format!("watching {address}")));
+                        if std::mem::take(&mut self.sync_when_watched) {
+                            return self.sync(address);
+                        }
+                    }
                     Err(e) => self.error(e),
                 }
                 Screen::Home

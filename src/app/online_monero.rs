@@ -99,6 +99,8 @@ pub struct MoneroArea {
     /// Write files in Debian monero 0.18.0.0's forms instead of the current ones.
     old_format: bool,
     tab: Tab,
+    /// Sync as soon as a created wallet is open.
+    first_sync: bool,
 }
 
 impl MoneroArea {
@@ -116,6 +118,7 @@ impl MoneroArea {
             send: SendForm { priority: 2, ..Default::default() },
             old_format: false,
             tab: Tab::Send,
+            first_sync: false,
         }
     }
 
@@ -126,6 +129,21 @@ impl MoneroArea {
 
     pub fn is_open(&self) -> bool {
         self.wallet.is_some()
+    }
+
+    /// Whether the wallet file exists (created earlier).
+    pub fn exists(&self) -> bool {
+        self.path.exists()
+    }
+
+    /// The next wallet created by scanning starts its first sync by itself (the guide).
+    pub fn sync_when_created(&mut self) {
+        self.first_sync = true;
+    }
+
+    /// The passphrase and the scan button that create the wallet (the guide's last step).
+    pub fn create_ui(&mut self, ui: &mut egui::Ui, daemon_url: &str) {
+        self.closed_ui(ui, daemon_url);
     }
 
     pub fn showing(&self) -> Option<&crate::transport::Player> {
@@ -304,10 +322,8 @@ impl MoneroArea {
     }
 
     fn sync(&mut self, daemon_url: &str) -> View {
+        // The progress cell is already empty: the Busy view clears it when any job ends.
         let (url, progress, stop) = (daemon_url.to_owned(), self.progress.clone(), self.stop.clone());
-        if let Ok(mut p) = progress.lock() {
-            *p = None;
-        }
         stop.store(false, std::sync::atomic::Ordering::Relaxed);
         self.spawn("syncing with monerod", move |w| {
             let d = Self::daemon(w, &url)?;
@@ -471,7 +487,7 @@ impl MoneroArea {
                             self.wallet = wallet;
                         }
                         self.refresh();
-                        self.finished(outcome, notice)
+                        self.finished(outcome, daemon_url, notice)
                     }
                     Some(Err(e)) => {
                         *notice = Some((true, format!("{e}: open the view-only wallet again")));
@@ -507,25 +523,25 @@ impl MoneroArea {
     }
 
     fn scanned(&mut self, ur_type: &str, message: Zeroizing<Vec<u8>>, purpose: ScanFor, daemon_url: &str) -> View {
-        if let ScanFor::ViewOnly = purpose {
-            return self.create(message, daemon_url);
-        }
-        let file = match crate::envelope::decode(ur_type, &message) {
-            Ok(p) => p.data,
-            Err(e) => return View::Lines(vec![format!("{ur_type}: {e}")]),
-        };
         let url = daemon_url.to_owned();
+        let file = || crate::envelope::decode(ur_type, &message).map(|p| p.data).map_err(|e| View::Lines(vec![format!("{ur_type}: {e}")]));
         match purpose {
-            ScanFor::KeyImages => self.spawn("importing key images (checking each with the daemon)", move |w| {
-                let d = Self::daemon(w, &url)?;
-                w.import_key_images(&file, &d).map(Done::KeyImages).map_err(|e| e.to_string())
-            }),
-            ScanFor::Signed => match self.wallet.as_ref().map(|w| w.describe_signed(&file)) {
-                Some(Ok(outgoing)) => View::Broadcast(file, outgoing),
-                Some(Err(e)) => View::Lines(vec![format!("refused: {e}")]),
-                None => View::Home,
+            ScanFor::ViewOnly => self.create(message, daemon_url),
+            ScanFor::KeyImages => match file() {
+                Ok(file) => self.spawn("importing key images (checking each with the daemon)", move |w| {
+                    let d = Self::daemon(w, &url)?;
+                    w.import_key_images(&file, &d).map(Done::KeyImages).map_err(|e| e.to_string())
+                }),
+                Err(refused) => refused,
             },
-            ScanFor::ViewOnly => View::Home,
+            ScanFor::Signed => match file() {
+                Ok(file) => match self.wallet.as_ref().map(|w| w.describe_signed(&file)) {
+                    Some(Ok(outgoing)) => View::Broadcast(file, outgoing),
+                    Some(Err(e)) => View::Lines(vec![format!("refused: {e}")]),
+                    None => View::Home,
+                },
+                Err(refused) => refused,
+            },
         }
     }
 
@@ -560,11 +576,15 @@ impl MoneroArea {
         })
     }
 
-    fn finished(&mut self, outcome: Result<Done, String>, notice: &mut Option<(bool, String)>) -> View {
+    fn finished(&mut self, outcome: Result<Done, String>, daemon_url: &str, notice: &mut Option<(bool, String)>) -> View {
         match outcome {
             Err(e) => {
                 *notice = Some((true, e));
                 View::Home
+            }
+            Ok(Done::Opened) if std::mem::take(&mut self.first_sync) => {
+                *notice = Some((false, "view-only wallet created: its first sync starts now".into()));
+                self.sync(daemon_url)
             }
             Ok(Done::Opened) => {
                 *notice = Some((false, "view-only wallet open".into()));

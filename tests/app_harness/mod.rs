@@ -161,3 +161,11 @@ pub fn unlock<S>(h: &mut Harness<'_, S>, name: &str, passphrase: &str) {
     fill(h, "Passphrase", passphrase);
     h.get_by_label("Unlock").click();
 }
+
+/// Leaves the online app's first-run guide for its full home screen, if it is showing.
+pub fn skip_online_guide<S>(h: &mut Harness<'_, S>) {
+    if h.query_by_label("Skip the guide").is_some() {
+        h.get_by_label("Skip the guide").click();
+        h.run_steps(2);
+    }
+}
