@@ -172,13 +172,7 @@ impl BatchReview {
     /// The review as the CLI prints it (the app draws the same model).
     pub fn to_text(&self) -> String {
         let mut s = format!("XRPL account {}\nnetwork: {}\n{}\n", self.account, self.network.describe(), self.headline);
-        let warnings: Vec<_> = self.warnings().collect();
-        if !warnings.is_empty() {
-            s += &format!("\nWARNINGS ({}):\n", warnings.len());
-            for (i, w) in warnings {
-                s += &format!("  !! transaction {}: {}\n", i + 1, w.text);
-            }
-        }
+        self.write_warnings(&mut s);
         for note in &self.notes {
             s += &format!("note: {note}\n");
         }
@@ -188,22 +182,25 @@ impl BatchReview {
         }
         s
     }
-}
 
-impl BatchReview {
+    /// Every warning of the batch, as a banner above the transactions.
+    fn write_warnings(&self, s: &mut String) {
+        let warnings: Vec<_> = self.warnings().collect();
+        if !warnings.is_empty() {
+            *s += &format!("\nWARNINGS ({}):\n", warnings.len());
+            for (i, w) in warnings {
+                *s += &format!("  !! transaction {}: {}\n", i + 1, w.text);
+            }
+        }
+    }
+
     /// The review as the CLI prints it before asking: warnings first, then per transaction
     /// a table of what can leave the account (amounts with their decimal points in one
     /// column, then the unit, then the destination whole), the fee, the Sequence and the
     /// expiry, and after it every field of the transaction, aligned.
     pub fn to_table(&self) -> String {
         let mut s = format!("XRPL account {}\nnetwork:  {}\nsummary:  {}\n", self.account, self.network.describe(), self.headline);
-        let warnings: Vec<_> = self.warnings().collect();
-        if !warnings.is_empty() {
-            s += &format!("\nWARNINGS ({}):\n", warnings.len());
-            for (i, w) in warnings {
-                s += &format!("  !! transaction {}: {}\n", i + 1, w.text);
-            }
-        }
+        self.write_warnings(&mut s);
         for note in &self.notes {
             s += &format!("TRUSTED, NOT VERIFIED: {note}\n");
         }
