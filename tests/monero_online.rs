@@ -524,6 +524,9 @@ fn online_wallet_against_wallet2_on_regtest() {
     let second = Online { rt: &rt, home: home.clone(), db: db2.clone(), keys: keys.clone() };
     second.ok("create", &["--daemon", &url, view_only.to_str().unwrap()]);
     let mut wallet2nd = OnlineWallet::open(&db2, Some(PASS)).unwrap();
+    // Small requests, so that the daemon dies with blocks still to fetch (this chain is
+    // shorter than one request of the default 1,000).
+    wallet2nd.blocks_per_request = 100;
     let height = rt.height();
     let mut cmdline = None;
     let interrupted = wallet2nd.sync(&daemon, &mut |p| {

@@ -49,6 +49,10 @@ pub struct ScannedBlock {
     /// (key image, spending tx hash) for every input of the block: matched against ours by
     /// the wallet, which knows which key images it has.
     pub key_images: Vec<([u8; 32], [u8; 32])>,
+    /// The spend keys (`P - Hs(8aR || i)G`) of outputs that passed the view tag but are not
+    /// in the table: after the lookahead grows, only a block with one of these now in the
+    /// table needs scanning again.
+    pub misses: Vec<[u8; 32]>,
 }
 
 /// A subaddress spend key and its (account, index).
@@ -59,8 +63,9 @@ pub struct ViewScanner {
     spend_public: EdwardsPoint,
     view_secret: Zeroizing<Scalar>,
     table: HashMap<[u8; 32], (u32, u32)>,
-    accounts: u32,
-    indices: u32,
+    /// Account `a` covers indices `0..minors[a]`: each account grows on its own, as in
+    /// wallet2 (`expand_subaddresses`).
+    minors: Vec<u32>,
 }
 
 impl ViewScanner {
@@ -68,8 +73,15 @@ impl ViewScanner {
     pub fn new(spend_public: &[u8; 32], view_secret: &[u8; 32], accounts: u32, indices: u32) -> Option<ViewScanner> {
         let spend_public = CompressedEdwardsY(*spend_public).decompress()?;
         let view_secret = Zeroizing::new(Option::<Scalar>::from(Scalar::from_canonical_bytes(*view_secret))?);
-        let mut s = ViewScanner { spend_public, view_secret, table: HashMap::new(), accounts: 0, indices: 0 };
-        s.cover(accounts, indices);
+        let mut s = ViewScanner { spend_public, view_secret, table: HashMap::new(), minors: Vec::new() };
+        s.cover(&vec![indices; accounts as usize]);
+        Some(s)
+    }
+
+    /// Covers account `a` up to `minors[a]` (at least), as a wallet's stored lookahead says.
+    pub fn with_minors(spend_public: &[u8; 32], view_secret: &[u8; 32], minors: &[u32]) -> Option<ViewScanner> {
+        let mut s = Self::new(spend_public, view_secret, 0, 0)?;
+        s.cover(minors);
         Some(s)
     }
 
@@ -77,19 +89,26 @@ impl ViewScanner {
         Self::new(spend_public, view_secret, LOOKAHEAD_MAJOR, LOOKAHEAD_MINOR)
     }
 
-    pub fn lookahead(&self) -> (u32, u32) {
-        (self.accounts, self.indices)
+    /// Indices covered per account (what the wallet stores to rebuild this table).
+    pub fn minors(&self) -> &[u32] {
+        &self.minors
     }
 
-    /// Extends the table to accounts `0..accounts` x indices `0..indices`, on every core
-    /// (10,000 subaddress keys take about 0.3 s on one).
-    fn cover(&mut self, accounts: u32, indices: u32) {
-        let (old_a, old_i) = (self.accounts, self.indices);
-        let (accounts, indices) = (accounts.max(old_a), indices.max(old_i));
+    /// Extends account `a` to indices `0..minors[a]` for every `a` given (more accounts
+    /// as needed), computing the new keys on every core (10,000 take about 0.3 s on one).
+    fn cover(&mut self, minors: &[u32]) {
         let mut wanted = Vec::new();
-        for a in 0..accounts {
-            let from = if a < old_a { old_i } else { 0 };
-            wanted.extend((from..indices).map(|i| (a, i)));
+        for (a, &want) in minors.iter().enumerate() {
+            let a32 = a as u32;
+            if self.minors.len() <= a {
+                self.minors.push(0);
+            }
+            let have = self.minors[a];
+            wanted.extend((have..want).map(|i| (a32, i)));
+            self.minors[a] = have.max(want);
+        }
+        if wanted.is_empty() {
+            return;
         }
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
         let chunk = wanted.len().div_ceil(threads).max(1);
@@ -100,42 +119,52 @@ impl ViewScanner {
             handles.into_iter().zip(wanted.chunks(chunk)).map(|(h, part)| h.join().unwrap_or_else(|_| part.iter().map(key).collect())).collect()
         });
         self.table.extend(computed.into_iter().flatten());
-        self.accounts = accounts;
-        self.indices = indices;
     }
 
-    /// wallet2's lookahead rule: an output at (a, i) keeps 50 accounts and 200 indices
-    /// beyond it in view. True when the table grew (the caller rescans what it scanned with
-    /// the smaller table).
+    /// wallet2's lookahead rule: an output at (a, i) keeps 50 accounts beyond `a` in view
+    /// (each new one with 200 indices) and 200 indices beyond `i` in account `a`. True when
+    /// the table grew.
     pub fn grow_for(&mut self, (a, i): (u32, u32)) -> bool {
-        let want = (a.saturating_add(LOOKAHEAD_MAJOR), i.saturating_add(LOOKAHEAD_MINOR));
-        if want.0 <= self.accounts && want.1 <= self.indices {
+        let accounts = (a.saturating_add(LOOKAHEAD_MAJOR) as usize).max(self.minors.len());
+        let mut want: Vec<u32> = (0..accounts).map(|x| self.minors.get(x).copied().unwrap_or(LOOKAHEAD_MINOR)).collect();
+        let row = &mut want[a as usize];
+        *row = (*row).max(i.saturating_add(LOOKAHEAD_MINOR));
+        if want.iter().zip(&self.minors).all(|(w, h)| w <= h) && want.len() == self.minors.len() {
             return false;
         }
-        self.cover(want.0, want.1);
+        self.cover(&want);
         true
     }
 
-    fn derivation(&self, tx_public: &[u8; 32]) -> Option<EdwardsPoint> {
-        let r = CompressedEdwardsY(*tx_public).decompress()?;
+    /// Whether a block scanned with a smaller table holds an output this one recognises.
+    pub fn recognises_a_miss(&self, block: &ScannedBlock) -> bool {
+        block.misses.iter().any(|k| self.table.contains_key(k))
+    }
+
+    /// `8aR`, compressed (its bytes are what the view tag and `Hs` hash). The key comes
+    /// decompressed from the extra's parser: decompressing it again would cost a square root.
+    fn derivation(&self, tx_public: &EdwardsPoint) -> [u8; 32] {
         // By reference: no copy of the view secret on the stack.
         #[allow(clippy::op_ref)]
-        Some((&*self.view_secret * r).mul_by_cofactor())
+        (&*self.view_secret * tx_public).mul_by_cofactor().compress().to_bytes()
     }
 
     /// The outputs of one transaction that are ours.
     pub fn scan_transaction(&self, tx: &Transaction<Pruned>, tx_hash: [u8; 32], height: u64, first_global: u64) -> Vec<Received> {
+        let mut misses = Vec::new();
+        self.scan_transaction_into(tx, tx_hash, height, first_global, &mut misses)
+    }
+
+    fn scan_transaction_into(&self, tx: &Transaction<Pruned>, tx_hash: [u8; 32], height: u64, first_global: u64, misses: &mut Vec<[u8; 32]>) -> Vec<Received> {
         let Transaction::V2 { prefix, proofs } = tx else { return Vec::new() };
         let Ok(extra) = Extra::read(&mut prefix.extra.as_slice()) else { return Vec::new() };
         let Some((main_keys, additional)) = extra.keys() else { return Vec::new() };
         let main: Vec<[u8; 32]> = main_keys.iter().map(|k| k.compress().to_bytes()).collect();
-        let additional: Vec<[u8; 32]> = additional.unwrap_or_default().iter().map(|k| k.compress().to_bytes()).collect();
+        let additional_points = additional.unwrap_or_default();
+        let additional: Vec<[u8; 32]> = additional_points.iter().map(|k| k.compress().to_bytes()).collect();
         // Each derivation is computed and compressed once: per transaction for the main keys,
         // per output for additional keys. Output keys are decompressed only past the view tag.
-        let main_derivations: Vec<[u8; 32]> = main.iter().filter_map(|k| self.derivation(k)).map(|d| d.compress().to_bytes()).collect();
-        if main_derivations.len() != main.len() {
-            return Vec::new();
-        }
+        let main_derivations: Vec<[u8; 32]> = main_keys.iter().map(|k| self.derivation(&(*k).into())).collect();
         let unlock_time = match prefix.additional_timelock {
             Timelock::None => 0,
             Timelock::Block(b) => b as u64,
@@ -146,7 +175,7 @@ impl ViewScanner {
             let index = i as u64;
             let index_bytes = varint_bytes(index);
             // wallet2 tries each main key in turn; the additional key for this output with each.
-            let extra_derivation = additional.get(i).and_then(|k| self.derivation(k)).map(|d| d.compress().to_bytes());
+            let extra_derivation = additional_points.get(i).map(|k| self.derivation(&(*k).into()));
             'keys: for (pk_index, d) in main_derivations.iter().enumerate() {
                 for d in std::iter::once(d).chain(extra_derivation.as_ref()) {
                     if output.view_tag.is_some_and(|t| t != cn_fast_hash(&[&b"view_tag"[..], d, &index_bytes].concat())[0]) {
@@ -155,7 +184,10 @@ impl ViewScanner {
                     let Some(p) = CompressedEdwardsY(output.key.to_bytes()).decompress() else { break 'keys };
                     let s = Zeroizing::new(hash_to_scalar(&[&d[..], &index_bytes].concat()));
                     let spend = (p - &*s * ED25519_BASEPOINT_TABLE).compress().to_bytes();
-                    let Some(&subaddress) = self.table.get(&spend) else { continue };
+                    let Some(&subaddress) = self.table.get(&spend) else {
+                        misses.push(spend);
+                        continue;
+                    };
                     let (amount, mask, coinbase) = match output.amount {
                         // A miner output: the amount is in clear, the mask is 1.
                         Some(amount) => (amount, Scalar::ONE, true),
@@ -204,12 +236,13 @@ impl ViewScanner {
     pub fn scan_block(&self, block: &ScannableBlock, height: u64) -> ScannedBlock {
         let mut received = Vec::new();
         let mut key_images = Vec::new();
+        let mut misses = Vec::new();
         let miner = Transaction::<Pruned>::from(block.block.miner_transaction().clone());
         let mut next_global = block.output_index_for_first_ringct_output.unwrap_or(0);
         let txs = std::iter::once((block.block.miner_transaction().hash(), &miner)).chain(block.block.transactions.iter().copied().zip(block.transactions.iter()));
         for (hash, tx) in txs {
             if block.output_index_for_first_ringct_output.is_some() {
-                received.extend(self.scan_transaction(tx, hash, height, next_global));
+                received.extend(self.scan_transaction_into(tx, hash, height, next_global, &mut misses));
             }
             if matches!(tx, Transaction::V2 { .. }) {
                 next_global += tx.prefix().outputs.len() as u64;
@@ -220,7 +253,7 @@ impl ViewScanner {
                 }
             }
         }
-        ScannedBlock { height, hash: block.block.hash(), received, key_images }
+        ScannedBlock { height, hash: block.block.hash(), received, key_images, misses }
     }
 
     /// Blocks scanned on every core, results in chain order. The blocks are split where
@@ -261,5 +294,33 @@ impl ViewScanner {
             }
             out
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::monero::keys::{Network, WalletKeys};
+
+    #[test]
+    fn the_lookahead_grows_per_account_and_only_blocks_with_a_now_known_miss_are_rescanned() {
+        let keys = WalletKeys::generate(Network::Mainnet).unwrap();
+        let mut s = ViewScanner::with_default_lookahead(&keys.spend_public(), &keys.view_secret_bytes()).unwrap();
+        assert_eq!(s.minors(), &[LOOKAHEAD_MINOR; LOOKAHEAD_MAJOR as usize][..]);
+        let view = Scalar::from_canonical_bytes(*keys.view_secret_bytes()).unwrap();
+        let spend = CompressedEdwardsY(keys.spend_public()).decompress().unwrap();
+        let key = |a, i| subaddress_spend_public_from(&spend, &view, a, i).compress().to_bytes();
+        let block = ScannedBlock { height: 1, hash: [0; 32], received: Vec::new(), key_images: Vec::new(), misses: vec![key(0, 204)] };
+        assert!(!s.recognises_a_miss(&block));
+        // An output at (0, 5): account 0 covers 205 indices, the others keep 200 (wallet2's
+        // expand_subaddresses), and (0, 204) is now recognised.
+        assert!(s.grow_for((0, 5)));
+        assert_eq!(&s.minors()[..2], &[205, 200]);
+        assert_eq!(s.minors().len(), 50);
+        assert!(s.recognises_a_miss(&block));
+        assert!(!s.grow_for((0, 5)), "already covered");
+        // An output in account 7 keeps 50 accounts beyond it: seven new ones, 200 each.
+        assert!(s.grow_for((7, 0)));
+        assert_eq!((s.minors().len(), s.minors()[56], s.table.len()), (57, 200, 57 * 200 + 5));
     }
 }

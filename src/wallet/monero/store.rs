@@ -144,7 +144,8 @@ impl Store {
     /// Records scanned blocks, in one SQL transaction: their hashes, the outputs received
     /// (an output key seen before is the burning bug's duplicate: wallet2 keeps the first),
     /// and spends of our known key images. Returns how many outputs were new.
-    pub fn apply(&mut self, blocks: &[ScannedBlock], lookahead: (u32, u32)) -> Result<usize, StoreError> {
+    /// `minors`: the scanner's lookahead, indices covered per account.
+    pub fn apply(&mut self, blocks: &[ScannedBlock], minors: &[u32]) -> Result<usize, StoreError> {
         let tx = self.db.transaction()?;
         let mut added = 0;
         {
@@ -187,7 +188,8 @@ impl Store {
                 tx.execute("DELETE FROM blocks WHERE height < ?1", [to_sql(top.saturating_sub(KEPT_HASHES))])?;
             }
         }
-        tx.execute("INSERT OR REPLACE INTO meta VALUES ('lookahead', ?1)", [format!("{},{}", lookahead.0, lookahead.1)])?;
+        let minors: Vec<String> = minors.iter().map(u32::to_string).collect();
+        tx.execute("INSERT OR REPLACE INTO meta VALUES ('lookahead_minors', ?1)", [minors.join(",")])?;
         tx.commit()?;
         Ok(added)
     }
@@ -377,7 +379,7 @@ mod tests {
     }
 
     fn block(height: u64, received: Vec<Received>, key_images: Vec<([u8; 32], [u8; 32])>) -> ScannedBlock {
-        ScannedBlock { height, hash: [height as u8; 32], received, key_images }
+        ScannedBlock { height, hash: [height as u8; 32], received, key_images, misses: Vec::new() }
     }
 
     #[test]
@@ -389,7 +391,7 @@ mod tests {
         let mut store = Store::create(&path, &[("address", "A".into())]).unwrap();
         assert!(matches!(Store::create(&path, &[]), Err(StoreError::Exists(_))));
         // The burning bug: the same output key again (block 12) is not a second output.
-        let added = store.apply(&[block(10, vec![received(10, 1, 5)], vec![]), block(11, vec![received(11, 2, 7)], vec![]), block(12, vec![received(12, 1, 9)], vec![])], (50, 200)).unwrap();
+        let added = store.apply(&[block(10, vec![received(10, 1, 5)], vec![]), block(11, vec![received(11, 2, 7)], vec![]), block(12, vec![received(12, 1, 9)], vec![])], &[200, 200, 250]).unwrap();
         assert_eq!(added, 2);
         drop(store);
         let mut store = Store::open(&path).unwrap();
@@ -399,13 +401,13 @@ mod tests {
         assert_eq!(store.next_height(0).unwrap(), 13);
         // A known key image spent in block 13; then blocks from 11 on are dropped.
         store.set_key_images(0, &[([42; 32], Spent::No), ([43; 32], Spent::No)]).unwrap();
-        store.apply(&[block(13, vec![], vec![([43; 32], [0; 32])])], (50, 200)).unwrap();
+        store.apply(&[block(13, vec![], vec![([43; 32], [0; 32])])], &[200, 200, 250]).unwrap();
         assert_eq!(store.transfers().unwrap()[1].spent, Spent::InChain(13));
         assert_eq!(store.rollback(11).unwrap(), 1);
         let t = store.transfers().unwrap();
         assert_eq!((t.len(), t[0].spent, t[0].key_image), (1, Spent::No, Some([42; 32])));
         assert_eq!(store.next_height(0).unwrap(), 11);
-        assert_eq!(store.meta("lookahead").unwrap().as_deref(), Some("50,200"));
+        assert_eq!(store.meta("lookahead_minors").unwrap().as_deref(), Some("200,200,250"));
         assert!(matches!(Store::open(&dir.join("none.sqlite")), Err(StoreError::NotAWallet(_))));
         std::fs::remove_dir_all(&dir).unwrap();
     }

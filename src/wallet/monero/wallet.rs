@@ -26,8 +26,14 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 use zeroize::Zeroizing;
 
-/// Blocks per `get_blocks.bin` request.
-const BATCH: u64 = 100;
+/// Blocks per `get_blocks.bin` request: monerod's own limit. Daemons before 0.18.4.3 ignore
+/// a smaller `max_block_count` and send up to this many whatever is asked (the client then
+/// drops the surplus), so smaller requests only made monerod serialise the same blocks
+/// again: with 100, a 460-block chain cost 1,300 blocks' worth of answers.
+const BATCH: u64 = 1000;
+/// Blocks scanned, stored and reported at a time within a batch: the progress bar moves and
+/// "Stop sync" takes effect at this granularity.
+const SCAN_CHUNK: usize = 100;
 /// wallet2's `CRYPTONOTE_DEFAULT_TX_SPENDABLE_AGE`.
 const SPENDABLE_AGE: u64 = 10;
 /// Below this an unlock time is a height, above it a Unix time.
@@ -151,6 +157,8 @@ pub struct OnlineWallet {
     view_public: [u8; 32],
     view_secret: Option<Zeroizing<[u8; 32]>>,
     pub restore_height: u64,
+    /// Blocks per `get_blocks.bin` request ([`BATCH`] unless set).
+    pub blocks_per_request: u64,
 }
 
 impl std::fmt::Debug for OnlineWallet {
@@ -204,7 +212,7 @@ impl OnlineWallet {
                 Some(Zeroizing::new(key))
             }
         };
-        Ok(OnlineWallet { store, address, network: parsed.network, spend_public: parsed.spend, view_public: parsed.view, view_secret, restore_height })
+        Ok(OnlineWallet { store, address, network: parsed.network, spend_public: parsed.spend, view_public: parsed.view, view_secret, restore_height, blocks_per_request: BATCH })
     }
 
     pub fn daemon_url(&self) -> Result<Option<String>, WalletError> {
@@ -219,13 +227,20 @@ impl OnlineWallet {
         self.view_secret.as_deref().ok_or_else(|| refused("this needs the view key: open the wallet with its passphrase"))
     }
 
+    /// The scanner with the lookahead the wallet reached: per account since the table
+    /// grows per account ('lookahead_minors'); files written before kept one rectangle
+    /// ('lookahead', "accounts,indices").
     fn scanner(&self) -> Result<ViewScanner, WalletError> {
-        let (a, i) = self
-            .store
-            .meta("lookahead")?
-            .and_then(|l| l.split_once(',').and_then(|(a, i)| Some((a.parse().ok()?, i.parse().ok()?))))
-            .unwrap_or((crate::chain::monero::outputs::LOOKAHEAD_MAJOR, crate::chain::monero::outputs::LOOKAHEAD_MINOR));
-        ViewScanner::new(&self.spend_public, self.view_secret()?, a, i).ok_or_else(|| refused("the wallet's keys are not valid points"))
+        use crate::chain::monero::outputs::{LOOKAHEAD_MAJOR, LOOKAHEAD_MINOR};
+        let per_account: Option<Vec<u32>> = self.store.meta("lookahead_minors")?.and_then(|l| l.split(',').map(|m| m.parse().ok()).collect());
+        let minors = match per_account {
+            Some(m) if !m.is_empty() => m,
+            _ => {
+                let (a, i) = self.store.meta("lookahead")?.and_then(|l| l.split_once(',').and_then(|(a, i)| Some((a.parse().ok()?, i.parse().ok()?)))).unwrap_or((LOOKAHEAD_MAJOR, LOOKAHEAD_MINOR));
+                vec![i; a as usize]
+            }
+        };
+        ViewScanner::with_minors(&self.spend_public, self.view_secret()?, &minors).ok_or_else(|| refused("the wallet's keys are not valid points"))
     }
 
     pub fn transfers(&self) -> Result<Vec<Transfer>, WalletError> {
@@ -262,13 +277,13 @@ impl OnlineWallet {
         // answer and the scan take about as long each. A reorganisation seen mid-way stops
         // the fetcher, rolls back, and starts again from the fork.
         while next < daemon_height {
-            let from = next;
+            let (from, batch) = (next, self.blocks_per_request.max(1));
             let outcome = std::thread::scope(|s| -> Result<Option<u64>, WalletError> {
                 let (to_scan, fetched) = std::sync::mpsc::sync_channel(1);
                 s.spawn(move || {
                     let mut start = from;
                     while start < daemon_height {
-                        let end = (start + BATCH - 1).min(daemon_height - 1);
+                        let end = (start + batch - 1).min(daemon_height - 1);
                         let batch = daemon.scannable_blocks(start, end).map(|b| (start, end, b));
                         let failed = batch.is_err();
                         if to_scan.send(batch).is_err() || failed {
@@ -291,30 +306,36 @@ impl OnlineWallet {
                             }
                         }
                     }
-                    let mut scanned = scanner.scan_blocks(&blocks, start);
-                    // Outputs near the lookahead's edge widen it; what was scanned with the
-                    // smaller table is scanned again.
-                    loop {
-                        let mut grew = false;
-                        for r in scanned.iter().flat_map(|b| &b.received) {
-                            grew |= scanner.grow_for(r.subaddress);
+                    for (c, chunk) in blocks.chunks(SCAN_CHUNK).enumerate() {
+                        let chunk_start = start + (c * SCAN_CHUNK) as u64;
+                        let mut scanned = scanner.scan_blocks(chunk, chunk_start);
+                        // Outputs near the lookahead's edge widen it. A block is scanned again
+                        // only if an output of it that passed the view tag is now in the table.
+                        loop {
+                            let mut grew = false;
+                            for r in scanned.iter().flat_map(|b| &b.received) {
+                                grew |= scanner.grow_for(r.subaddress);
+                            }
+                            let again: Vec<usize> = if grew { (0..scanned.len()).filter(|&i| scanner.recognises_a_miss(&scanned[i])).collect() } else { Vec::new() };
+                            if again.is_empty() {
+                                break;
+                            }
+                            for i in again {
+                                scanned[i] = scanner.scan_block(&chunk[i], chunk_start + i as u64);
+                            }
                         }
-                        if !grew {
-                            break;
+                        let added = self.store.apply(&scanned, scanner.minors())?;
+                        self.store.resolve_pending_key_images()?;
+                        report.outputs_found += added;
+                        scanned_blocks += chunk.len() as u64;
+                        next = chunk_start + chunk.len() as u64;
+                        let secs = started.elapsed().as_secs_f64().max(1e-3);
+                        progress(SyncProgress { height: next, daemon_height, blocks_per_second: scanned_blocks as f64 / secs, outputs_found: report.outputs_found });
+                        if stop.load(std::sync::atomic::Ordering::Relaxed) && next < daemon_height {
+                            // Dropping the channel ends the fetcher at its next send.
+                            report.stopped = true;
+                            return Ok(None);
                         }
-                        scanned = scanner.scan_blocks(&blocks, start);
-                    }
-                    let added = self.store.apply(&scanned, scanner.lookahead())?;
-                    self.store.resolve_pending_key_images()?;
-                    report.outputs_found += added;
-                    scanned_blocks += blocks.len() as u64;
-                    next = end + 1;
-                    let secs = started.elapsed().as_secs_f64().max(1e-3);
-                    progress(SyncProgress { height: next, daemon_height, blocks_per_second: scanned_blocks as f64 / secs, outputs_found: report.outputs_found });
-                    if stop.load(std::sync::atomic::Ordering::Relaxed) && next < daemon_height {
-                        // Dropping the channel ends the fetcher at its next send.
-                        report.stopped = true;
-                        break;
                     }
                 }
                 Ok(None)
