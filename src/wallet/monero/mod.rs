@@ -6,6 +6,7 @@
 pub mod build;
 pub mod daemon;
 pub mod scan;
+pub mod select;
 pub mod store;
 pub mod wallet;
 

@@ -66,14 +66,19 @@ pub struct ViewScanner {
     /// Account `a` covers indices `0..minors[a]`: each account grows on its own, as in
     /// wallet2 (`expand_subaddresses`).
     minors: Vec<u32>,
+    /// The table grew since it was built or loaded: the wallet saves it again.
+    grown: bool,
 }
+
+/// Bytes per entry of a saved table: the spend key, then account and index (LE).
+const SAVED_ENTRY: usize = 40;
 
 impl ViewScanner {
     /// Covers accounts `0..accounts` x indices `0..indices`; wallet2 starts at 50 x 200.
     pub fn new(spend_public: &[u8; 32], view_secret: &[u8; 32], accounts: u32, indices: u32) -> Option<ViewScanner> {
         let spend_public = CompressedEdwardsY(*spend_public).decompress()?;
         let view_secret = Zeroizing::new(Option::<Scalar>::from(Scalar::from_canonical_bytes(*view_secret))?);
-        let mut s = ViewScanner { spend_public, view_secret, table: HashMap::new(), minors: Vec::new() };
+        let mut s = ViewScanner { spend_public, view_secret, table: HashMap::new(), minors: Vec::new(), grown: false };
         s.cover(&vec![indices; accounts as usize]);
         Some(s)
     }
@@ -119,6 +124,60 @@ impl ViewScanner {
             handles.into_iter().zip(wanted.chunks(chunk)).map(|(h, part)| h.join().unwrap_or_else(|_| part.iter().map(key).collect())).collect()
         });
         self.table.extend(computed.into_iter().flatten());
+        self.grown = true;
+    }
+
+    /// The table as saved in the wallet file (wallet2 keeps its subaddress map in its cache
+    /// too): rebuilding 10,000 keys costs more than a sync of a small chain.
+    pub fn saved_table(&self) -> Vec<u8> {
+        let mut entries: Vec<(&[u8; 32], &(u32, u32))> = self.table.iter().collect();
+        entries.sort_by_key(|(_, at)| **at);
+        let mut out = Vec::with_capacity(entries.len() * SAVED_ENTRY);
+        for (key, (a, i)) in entries {
+            out.extend_from_slice(key);
+            out.extend_from_slice(&a.to_le_bytes());
+            out.extend_from_slice(&i.to_le_bytes());
+        }
+        out
+    }
+
+    /// A scanner from a saved table, if it is whole for `minors` and entries checked against
+    /// the keys (the first and last of each account, and a spread between) are right; None
+    /// otherwise, and the caller builds the table afresh.
+    pub fn from_saved_table(spend_public: &[u8; 32], view_secret: &[u8; 32], minors: &[u32], saved: &[u8]) -> Option<ViewScanner> {
+        let mut s = Self::new(spend_public, view_secret, 0, 0)?;
+        let expected: usize = minors.iter().map(|&m| m as usize).sum();
+        if saved.len() != expected * SAVED_ENTRY {
+            return None;
+        }
+        let mut table = HashMap::with_capacity(expected);
+        for e in saved.chunks_exact(SAVED_ENTRY) {
+            let key: [u8; 32] = e[..32].try_into().ok()?;
+            let a = u32::from_le_bytes(e[32..36].try_into().ok()?);
+            let i = u32::from_le_bytes(e[36..40].try_into().ok()?);
+            if minors.get(a as usize).is_none_or(|&m| i >= m) || table.insert(key, (a, i)).is_some() {
+                return None;
+            }
+        }
+        if table.len() != expected {
+            return None;
+        }
+        let step = (expected / 16).max(1);
+        let spot: Vec<&[u8]> = saved.chunks_exact(SAVED_ENTRY).step_by(step).chain(saved.chunks_exact(SAVED_ENTRY).last()).collect();
+        for e in spot {
+            let (a, i) = (u32::from_le_bytes(e[32..36].try_into().ok()?), u32::from_le_bytes(e[36..40].try_into().ok()?));
+            if subaddress_spend_public_from(&s.spend_public, &s.view_secret, a, i).compress().to_bytes() != e[..32] {
+                return None;
+            }
+        }
+        s.table = table;
+        s.minors = minors.to_vec();
+        Some(s)
+    }
+
+    /// Whether the table grew since the last call (and so should be saved again).
+    pub fn take_grown(&mut self) -> bool {
+        std::mem::take(&mut self.grown)
     }
 
     /// wallet2's lookahead rule: an output at (a, i) keeps 50 accounts beyond `a` in view
@@ -322,5 +381,25 @@ mod tests {
         // An output in account 7 keeps 50 accounts beyond it: seven new ones, 200 each.
         assert!(s.grow_for((7, 0)));
         assert_eq!((s.minors().len(), s.minors()[56], s.table.len()), (57, 200, 57 * 200 + 5));
+    }
+
+    #[test]
+    fn a_saved_table_is_reloaded_whole_or_refused() {
+        let keys = WalletKeys::generate(Network::Mainnet).unwrap();
+        let (spend, view) = (keys.spend_public(), *keys.view_secret_bytes());
+        let mut s = ViewScanner::new(&spend, &view, 3, 20).unwrap();
+        assert!(s.take_grown() && !s.take_grown());
+        s.grow_for((1, 30));
+        let saved = s.saved_table();
+        let back = ViewScanner::from_saved_table(&spend, &view, s.minors(), &saved).unwrap();
+        assert_eq!((back.minors(), &back.table), (s.minors(), &s.table));
+        // Truncated, for other lookahead figures, or with a wrong key: rebuilt instead.
+        assert!(ViewScanner::from_saved_table(&spend, &view, s.minors(), &saved[..saved.len() - 40]).is_none());
+        assert!(ViewScanner::from_saved_table(&spend, &view, &[20, 20], &saved).is_none());
+        let mut wrong = saved.clone();
+        wrong[0] ^= 1;
+        assert!(ViewScanner::from_saved_table(&spend, &view, s.minors(), &wrong).is_none());
+        let other = WalletKeys::generate(Network::Mainnet).unwrap();
+        assert!(ViewScanner::from_saved_table(&other.spend_public(), &view, s.minors(), &saved).is_none());
     }
 }

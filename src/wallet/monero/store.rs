@@ -70,7 +70,11 @@ CREATE TABLE transfers (
 CREATE TABLE history (tx_hash TEXT PRIMARY KEY, submitted_at INTEGER NOT NULL, fee INTEGER NOT NULL, amount INTEGER NOT NULL,
   destinations TEXT NOT NULL, height INTEGER);
 CREATE TABLE pending_key_images (out_key BLOB PRIMARY KEY, key_image BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS cache (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 ";
+
+/// Added after the first files were written: created on open when missing.
+const CACHE_TABLE: &str = "CREATE TABLE IF NOT EXISTS cache (name TEXT PRIMARY KEY, value BLOB NOT NULL);";
 
 fn key32(v: Vec<u8>) -> Result<[u8; 32], StoreError> {
     v.try_into().map_err(|_| StoreError::Damaged("a 32-byte key has another length".into()))
@@ -112,7 +116,18 @@ impl Store {
         if kind.as_deref() != Some("airsign-monero-online-1") {
             return Err(StoreError::NotAWallet(path.display().to_string()));
         }
+        db.execute_batch(CACHE_TABLE)?;
         Ok(Store { db })
+    }
+
+    /// A saved cache entry (derived data the wallet can rebuild: the subaddress table).
+    pub fn cached(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.db.query_row("SELECT value FROM cache WHERE name = ?1", [name], |r| r.get(0)).optional()?)
+    }
+
+    pub fn save_cache(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.db.execute("INSERT OR REPLACE INTO cache VALUES (?1, ?2)", params![name, value])?;
+        Ok(())
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -144,8 +159,9 @@ impl Store {
     /// Records scanned blocks, in one SQL transaction: their hashes, the outputs received
     /// (an output key seen before is the burning bug's duplicate: wallet2 keeps the first),
     /// and spends of our known key images. Returns how many outputs were new.
-    /// `minors`: the scanner's lookahead, indices covered per account.
-    pub fn apply(&mut self, blocks: &[ScannedBlock], minors: &[u32]) -> Result<usize, StoreError> {
+    /// `minors`: the scanner's lookahead, indices covered per account; `table`: the
+    /// scanner's subaddress table when it grew (saved with the lookahead it belongs to).
+    pub fn apply(&mut self, blocks: &[ScannedBlock], minors: &[u32], table: Option<&[u8]>) -> Result<usize, StoreError> {
         let tx = self.db.transaction()?;
         let mut added = 0;
         {
@@ -190,6 +206,9 @@ impl Store {
         }
         let minors: Vec<String> = minors.iter().map(u32::to_string).collect();
         tx.execute("INSERT OR REPLACE INTO meta VALUES ('lookahead_minors', ?1)", [minors.join(",")])?;
+        if let Some(table) = table {
+            tx.execute("INSERT OR REPLACE INTO cache VALUES ('subaddress_table', ?1)", [table])?;
+        }
         tx.commit()?;
         Ok(added)
     }
@@ -391,7 +410,7 @@ mod tests {
         let mut store = Store::create(&path, &[("address", "A".into())]).unwrap();
         assert!(matches!(Store::create(&path, &[]), Err(StoreError::Exists(_))));
         // The burning bug: the same output key again (block 12) is not a second output.
-        let added = store.apply(&[block(10, vec![received(10, 1, 5)], vec![]), block(11, vec![received(11, 2, 7)], vec![]), block(12, vec![received(12, 1, 9)], vec![])], &[200, 200, 250]).unwrap();
+        let added = store.apply(&[block(10, vec![received(10, 1, 5)], vec![]), block(11, vec![received(11, 2, 7)], vec![]), block(12, vec![received(12, 1, 9)], vec![])], &[200, 200, 250], None).unwrap();
         assert_eq!(added, 2);
         drop(store);
         let mut store = Store::open(&path).unwrap();
@@ -401,7 +420,7 @@ mod tests {
         assert_eq!(store.next_height(0).unwrap(), 13);
         // A known key image spent in block 13; then blocks from 11 on are dropped.
         store.set_key_images(0, &[([42; 32], Spent::No), ([43; 32], Spent::No)]).unwrap();
-        store.apply(&[block(13, vec![], vec![([43; 32], [0; 32])])], &[200, 200, 250]).unwrap();
+        store.apply(&[block(13, vec![], vec![([43; 32], [0; 32])])], &[200, 200, 250], None).unwrap();
         assert_eq!(store.transfers().unwrap()[1].spent, Spent::InChain(13));
         assert_eq!(store.rollback(11).unwrap(), 1);
         let t = store.transfers().unwrap();

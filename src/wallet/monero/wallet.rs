@@ -10,6 +10,7 @@
 use super::build::{self, fee_for, signed_extra_len, RING_SIZE};
 use super::daemon::{Daemon, DaemonError, KeyImageState};
 use super::scan::{Received, ViewScanner};
+use super::select;
 use super::store::{HistoryEntry, Spent, Store, StoreError, Transfer};
 use super::ViewOnly;
 use crate::chain::monero::keys::{format_address, parse_address, parse_destination, subaddress_spend_public_from, Network};
@@ -27,13 +28,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use zeroize::Zeroizing;
 
 /// Blocks per `get_blocks.bin` request: monerod's own limit. Daemons before 0.18.4.3 ignore
-/// a smaller `max_block_count` and send up to this many whatever is asked (the client then
-/// drops the surplus), so smaller requests only made monerod serialise the same blocks
-/// again: with 100, a 460-block chain cost 1,300 blocks' worth of answers.
+/// a smaller `max_block_count` and send up to this many whatever is asked (the surplus is
+/// dropped), so smaller requests would only make monerod serialise the same blocks again.
 const BATCH: u64 = 1000;
 /// Blocks scanned, stored and reported at a time within a batch: the progress bar moves and
 /// "Stop sync" takes effect at this granularity.
 const SCAN_CHUNK: usize = 100;
+/// wallet2's `TX_WEIGHT_TARGET(get_upper_transaction_weight_limit())`: (300,000 / 2 - 600) x 2/3.
+const TX_WEIGHT_TARGET: u64 = 99_600;
 /// wallet2's `CRYPTONOTE_DEFAULT_TX_SPENDABLE_AGE`.
 const SPENDABLE_AGE: u64 = 10;
 /// Below this an unlock time is a height, above it a Unix time.
@@ -132,6 +134,8 @@ pub enum Sweep {
 /// What a built transfer does, for the user before the file goes to the signer.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TransferSummary {
+    /// Transactions in the set: one, or more for a sweep too heavy for one.
+    pub transactions: usize,
     pub inputs: Vec<u64>,
     pub input_total: u64,
     pub destinations: Vec<(String, u64)>,
@@ -159,6 +163,9 @@ pub struct OnlineWallet {
     pub restore_height: u64,
     /// Blocks per `get_blocks.bin` request ([`BATCH`] unless set).
     pub blocks_per_request: u64,
+    /// The weight a transaction built here may reach: wallet2's `TX_WEIGHT_TARGET`, two
+    /// thirds of the 149,400 a transaction may weigh; a sweep past it is cut into several.
+    pub max_tx_weight: u64,
 }
 
 impl std::fmt::Debug for OnlineWallet {
@@ -191,7 +198,11 @@ impl OnlineWallet {
             ("view_key", sealed),
         ];
         Store::create(path, &meta)?;
-        Self::open(path, Some(passphrase))
+        let w = Self::open(path, Some(passphrase))?;
+        // As wallet2 does when a wallet is made: the subaddress table (50 x 200 keys) is
+        // computed once and kept, not at every sync.
+        w.store.save_cache("subaddress_table", &w.scanner()?.saved_table())?;
+        Ok(w)
     }
 
     /// Opens a wallet; with a passphrase the view key is unsealed too.
@@ -212,7 +223,7 @@ impl OnlineWallet {
                 Some(Zeroizing::new(key))
             }
         };
-        Ok(OnlineWallet { store, address, network: parsed.network, spend_public: parsed.spend, view_public: parsed.view, view_secret, restore_height, blocks_per_request: BATCH })
+        Ok(OnlineWallet { store, address, network: parsed.network, spend_public: parsed.spend, view_public: parsed.view, view_secret, restore_height, blocks_per_request: BATCH, max_tx_weight: TX_WEIGHT_TARGET })
     }
 
     pub fn daemon_url(&self) -> Result<Option<String>, WalletError> {
@@ -240,7 +251,13 @@ impl OnlineWallet {
                 vec![i; a as usize]
             }
         };
-        ViewScanner::with_minors(&self.spend_public, self.view_secret()?, &minors).ok_or_else(|| refused("the wallet's keys are not valid points"))
+        let view = self.view_secret()?;
+        if let Some(saved) = self.store.cached("subaddress_table")? {
+            if let Some(s) = ViewScanner::from_saved_table(&self.spend_public, view, &minors, &saved) {
+                return Ok(s);
+            }
+        }
+        ViewScanner::with_minors(&self.spend_public, view, &minors).ok_or_else(|| refused("the wallet's keys are not valid points"))
     }
 
     pub fn transfers(&self) -> Result<Vec<Transfer>, WalletError> {
@@ -324,7 +341,8 @@ impl OnlineWallet {
                                 scanned[i] = scanner.scan_block(&chunk[i], chunk_start + i as u64);
                             }
                         }
-                        let added = self.store.apply(&scanned, scanner.minors())?;
+                        let table = scanner.take_grown().then(|| scanner.saved_table());
+                        let added = self.store.apply(&scanned, scanner.minors(), table.as_deref())?;
                         self.store.resolve_pending_key_images()?;
                         report.outputs_found += added;
                         scanned_blocks += chunk.len() as u64;
@@ -592,7 +610,7 @@ impl OnlineWallet {
         // Spendable outputs of the account.
         let transfers = self.store.transfers()?;
         let spendable: Vec<&Transfer> = transfers.iter().filter(|t| t.spent == Spent::No && t.received.subaddress.0 == req.account && Self::is_unlocked(&t.received, chain_height)).collect();
-        let mut chosen: Vec<&Transfer> = match &req.sweep {
+        let chosen: Vec<&Transfer> = match &req.sweep {
             Sweep::All(_) => spendable.clone(),
             Sweep::One(idx, _) => {
                 let t = transfers.get(*idx as usize).ok_or_else(|| refused(format!("no output {idx}")))?;
@@ -612,76 +630,79 @@ impl OnlineWallet {
         let outputs = if req.sweep == Sweep::No { dests.len() + 1 } else { 2 };
         let extra_len = signed_extra_len(&dests, &change_address, payment_id.is_some(), outputs);
 
-        // Input selection: the smallest output that covers everything, else the largest
-        // first until covered; the fee is re-estimated as inputs are added. Rings are then
-        // drawn and the exact fee computed; should that exceed what the inputs cover (the
-        // estimate allows two bytes per ring offset, so it does not in practice), one more
-        // input is taken.
+        // Input selection as wallet2's (see `select`), against a fee estimated with two bytes
+        // per ring offset (an upper bound: the exact fee, once rings are drawn, is lower).
         let estimate = |n: usize| fee_for(&vec![vec![0x3fffu64; RING_SIZE as usize]; n], outputs, extra_len, per_byte, mask);
-        if req.sweep == Sweep::No {
-            let mut by_amount = spendable.clone();
-            by_amount.sort_by_key(|t| (t.received.amount, t.idx));
-            if let Some(one) = by_amount.iter().find(|t| t.received.amount >= wanted.saturating_add(estimate(1))) {
-                chosen.push(one);
-            } else {
-                for t in by_amount.iter().rev() {
-                    chosen.push(t);
-                    let total: u64 = chosen.iter().map(|t| t.received.amount).sum();
-                    if total >= wanted.saturating_add(estimate(chosen.len())) {
-                        break;
-                    }
+        let estimated_weight = |n: usize| build::tx_weight(&vec![vec![0x3fffu64; RING_SIZE as usize]; n], outputs, extra_len, estimate(n));
+        let candidates: Vec<select::Candidate> = spendable
+            .iter()
+            .map(|t| select::Candidate { idx: t.idx, amount: t.received.amount, height: t.received.height, tx_hash: t.received.tx_hash, minor: t.received.subaddress.1 })
+            .collect();
+        let groups: Vec<Vec<&Transfer>> = match &req.sweep {
+            Sweep::No => {
+                let Some(picked) = select::choose(&candidates, wanted, &estimate, &mut select::os_pick) else {
+                    let unlocked: u64 = spendable.iter().map(|t| t.received.amount).sum();
+                    return Err(refused(format!(
+                        "not enough unlocked money in account {}: {} XMR unlocked, {} XMR asked plus the fee",
+                        req.account,
+                        crate::chain::monero::review::format_xmr(unlocked),
+                        crate::chain::monero::review::format_xmr(wanted)
+                    )));
+                };
+                if estimated_weight(picked.len()) > self.max_tx_weight {
+                    return Err(refused(format!(
+                        "paying this takes {} inputs, more than one transaction holds; sweep the account's outputs to yourself first (--sweep-all), then send",
+                        picked.len()
+                    )));
                 }
+                vec![picked.into_iter().map(|i| spendable[i]).collect()]
             }
-        }
-        let input_total: u64 = chosen.iter().map(|t| t.received.amount).sum();
-        if req.sweep == Sweep::No && input_total < wanted.saturating_add(estimate(chosen.len().max(1))) {
-            let unlocked: u64 = spendable.iter().map(|t| t.received.amount).sum();
-            return Err(refused(format!(
-                "not enough unlocked money in account {}: {} XMR unlocked, {} XMR asked plus the fee",
-                req.account,
-                crate::chain::monero::review::format_xmr(unlocked),
-                crate::chain::monero::review::format_xmr(wanted)
-            )));
-        }
-        chosen.sort_by_key(|t| t.idx);
-
-        // Rings.
-        let top_block = chain_height - 1;
-        let mut sources = Vec::with_capacity(chosen.len());
-        for t in &chosen {
-            if build::commitment_of(&t.received).is_none() {
-                return Err(WalletError::Store(StoreError::Damaged(format!("transfer {}: mask", t.idx))));
+            Sweep::One(..) => vec![chosen],
+            Sweep::All(_) => {
+                let fits = |n: usize| estimated_weight(n) <= self.max_tx_weight;
+                select::split_sweep(&candidates, &fits, &mut select::os_pick).into_iter().map(|g| g.into_iter().map(|i| spendable[i]).collect()).collect()
             }
-            let (ring, real) = build::ring_for(daemon.rpc(), top_block, &t.received).map_err(refused)?;
-            sources.push(build::source(&t.received, ring, real));
-        }
-        let rings: Vec<Vec<u64>> = sources.iter().map(|s| build::offsets(&s.ring)).collect();
-        let fee = fee_for(&rings, outputs, extra_len, per_byte, mask);
-        let weight = build::tx_weight(&rings, outputs, extra_len, fee);
-        if input_total < wanted.saturating_add(fee) {
-            return Err(refused("the exact fee exceeds what the chosen inputs cover; try again (new rings) or send a little less"));
-        }
-        let mut change = change_address;
-        if req.sweep == Sweep::No {
-            change.amount = input_total - wanted - fee;
-        } else {
-            dests[0].amount = input_total.checked_sub(fee).filter(|a| *a > 0).ok_or_else(|| refused("the outputs swept do not cover the fee"))?;
-        }
-        if change.amount == 0 {
-            change = build::dummy_change().map_err(refused)?;
-        }
-        let indices: Vec<u32> = chosen.iter().map(|t| t.received.subaddress.1).collect();
-        let selected: Vec<u64> = chosen.iter().map(|t| t.idx).collect();
-        let summary = TransferSummary {
-            inputs: selected.clone(),
-            input_total,
-            destinations: dests.iter().map(|d| (String::from_utf8_lossy(&d.original).into_owned(), d.amount)).collect(),
-            change: change.amount,
-            fee,
-            weight,
         };
-        let tcd = build::construction_data(sources, selected, dests, change, payment_id, req.account, indices);
-        let set = UnsignedTxSet { version: if req.format == FileFormat::Current { 2 } else { 1 }, txes: vec![tcd], transfers: self.export_list(&transfers, req.format) };
+
+        let top_block = chain_height - 1;
+        let mut txes = Vec::with_capacity(groups.len());
+        let mut summary = TransferSummary { transactions: groups.len(), inputs: Vec::new(), input_total: 0, destinations: Vec::new(), change: 0, fee: 0, weight: 0 };
+        for mut group in groups {
+            group.sort_by_key(|t| t.idx);
+            let input_total: u64 = group.iter().map(|t| t.received.amount).sum();
+            // Rings.
+            let mut sources = Vec::with_capacity(group.len());
+            for t in &group {
+                if build::commitment_of(&t.received).is_none() {
+                    return Err(WalletError::Store(StoreError::Damaged(format!("transfer {}: mask", t.idx))));
+                }
+                let (ring, real) = build::ring_for(daemon.rpc(), top_block, &t.received).map_err(refused)?;
+                sources.push(build::source(&t.received, ring, real));
+            }
+            let rings: Vec<Vec<u64>> = sources.iter().map(|s| build::offsets(&s.ring)).collect();
+            let fee = fee_for(&rings, outputs, extra_len, per_byte, mask);
+            let weight = build::tx_weight(&rings, outputs, extra_len, fee);
+            let mut dests = dests.clone();
+            let mut change = change_address.clone();
+            if req.sweep == Sweep::No {
+                change.amount = input_total.checked_sub(wanted.saturating_add(fee)).ok_or_else(|| refused("the exact fee exceeds what the chosen inputs cover; try again (new rings) or send a little less"))?;
+            } else {
+                dests[0].amount = input_total.checked_sub(fee).filter(|a| *a > 0).ok_or_else(|| refused("the outputs swept do not cover the fee"))?;
+            }
+            if change.amount == 0 {
+                change = build::dummy_change().map_err(refused)?;
+            }
+            let indices: Vec<u32> = group.iter().map(|t| t.received.subaddress.1).collect();
+            let selected: Vec<u64> = group.iter().map(|t| t.idx).collect();
+            summary.inputs.extend(&selected);
+            summary.input_total += input_total;
+            summary.destinations.extend(dests.iter().map(|d| (String::from_utf8_lossy(&d.original).into_owned(), d.amount)));
+            summary.change += change.amount;
+            summary.fee += fee;
+            summary.weight += weight;
+            txes.push(build::construction_data(sources, selected, dests, change, payment_id, req.account, indices));
+        }
+        let set = UnsignedTxSet { version: if req.format == FileFormat::Current { 2 } else { 1 }, txes, transfers: self.export_list(&transfers, req.format) };
         let file = seal(FileKind::UnsignedTxSet, &write_unsigned(&set), view_secret).map_err(|e| refused(e.to_string()))?;
         Ok((file, summary))
     }
