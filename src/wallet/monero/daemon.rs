@@ -111,7 +111,26 @@ impl Daemon {
 
     /// Blocks `start..=end` with their transactions (pruned) and the global index of each
     /// block's first RingCT output, through `get_blocks.bin`.
+    /// Blocks `start..=end`, from `get_blocks.bin` read by [`super::blocks_bin`] (one
+    /// request per up to 1,000 blocks); the genesis block, which that route cannot name,
+    /// through monero-daemon-rpc. An answer that does not read is an error, not a fallback.
     pub fn scannable_blocks(&self, start: u64, end: u64) -> Result<Vec<ScannableBlock>, DaemonError> {
+        let mut out = Vec::new();
+        let mut from = start;
+        if from == 0 {
+            out.extend(self.scannable_blocks_via_library(0, 0)?);
+            from = 1;
+        }
+        while from <= end {
+            let answer = self.transport.post_blocking("get_blocks.bin", &super::blocks_bin::request(from, end - from + 1), Some(256 * 1024 * 1024)).map_err(|e| self.unreachable(e))?;
+            let blocks = super::blocks_bin::parse(&answer, from, end).map_err(DaemonError::Invalid)?;
+            from += blocks.len() as u64;
+            out.extend(blocks);
+        }
+        Ok(out)
+    }
+
+    fn scannable_blocks_via_library(&self, start: u64, end: u64) -> Result<Vec<ScannableBlock>, DaemonError> {
         let (s, e) = (usize::try_from(start), usize::try_from(end));
         let (Ok(s), Ok(e)) = (s, e) else { return Err(DaemonError::Invalid("block range".into())) };
         block_on(ProvidesScannableBlocks::contiguous_scannable_blocks(&self.rpc, s..=e)).map_err(|e| self.unreachable(e))

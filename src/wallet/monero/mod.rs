@@ -3,6 +3,7 @@
 //! images, signed sets). Also the pieces that need no wallet of our own: read a signed set
 //! with the view key and broadcast it through monerod (`/send_raw_transaction`).
 
+pub mod blocks_bin;
 pub mod build;
 pub mod daemon;
 pub mod scan;
