@@ -200,4 +200,33 @@ fn the_online_app_runs_the_feather_flow_with_the_offline_app_on_regtest() {
     let after = on.state().monero().balance().unwrap();
     assert_eq!(after.balance, funded - 5 * XMR / 4 - outgoing[0].fee);
     screenshot(&mut on, "online-monero-wallet-after-send");
+
+    // Several destinations in one transaction: a second row; an integrated address there is
+    // refused (one payment ID per transaction); a subaddress of the miner's is taken, and the
+    // set pays both rows.
+    on.get_by_label("Send").click();
+    on.run_steps(2);
+    on.get_by_label("Add a destination").focus();
+    on.run_steps(1);
+    on.key_press(eframe::egui::Key::Enter);
+    on.run_steps(2);
+    assert!(on.query_by_label("Pay to address 2").is_some(), "a second destination row");
+    let integrated = rt.call("MINER_PORT", "make_integrated_address", serde_json::json!({"payment_id": "feedfacecafebeef"}))["integrated_address"].as_str().unwrap().to_owned();
+    fill(&mut on, "Pay to address 2", &integrated);
+    assert!(on.query_by_label_contains("an integrated address must be the only destination").is_some());
+    on.get_by_label("Remove destination 2").click();
+    on.run_steps(2);
+    assert!(on.query_by_label("Pay to address 2").is_none());
+    on.get_by_label("Add a destination").click();
+    on.run_steps(2);
+    let miner_sub = rt.call("MINER_PORT", "create_address", serde_json::json!({"account_index": 0}))["address"].as_str().unwrap().to_owned();
+    fill(&mut on, "Pay to address 2", &miner_sub);
+    assert!(on.query_by_label_contains("subaddress (").is_some(), "the second row validates");
+    fill(&mut on, "Amount 2 (XMR)", "0.5");
+    on.get_by_label("Build unsigned transaction").click();
+    online_until(&mut on, "the two-destination QR", |h| h.state().showing().is_some());
+    let lines = on.state().lines().unwrap().to_vec();
+    assert!(lines.iter().any(|l| l == &format!("1.25 XMR to {miner}")) && lines.iter().any(|l| l == &format!("0.5 XMR to {miner_sub}")), "{lines:?}");
+    on.get_by_label("Done").click();
+    on.run_steps(2);
 }

@@ -79,10 +79,25 @@ enum Tab {
 /// The send form.
 #[derive(Default)]
 struct SendForm {
-    address: String,
-    amount: String,
+    /// (address, amount) per destination; the first always exists.
+    rows: Vec<(String, String)>,
+    /// The account the inputs come from (change returns to its address 0).
+    account: u32,
     priority: u32,
     sweep_all: bool,
+}
+
+/// wallet2's limit: 16 outputs, one of them the change.
+const MAX_DESTINATIONS: usize = 15;
+
+/// A destination row's field names: the first keeps the plain names the tests and screen
+/// readers know; the others are numbered.
+fn row_labels(i: usize) -> (String, String) {
+    if i == 0 {
+        ("Pay to address".into(), "Amount (XMR)".into())
+    } else {
+        (format!("Pay to address {}", i + 1), format!("Amount {} (XMR)", i + 1))
+    }
 }
 
 pub struct MoneroArea {
@@ -115,7 +130,7 @@ impl MoneroArea {
             progress: Arc::new(Mutex::new(None)),
             stop: Arc::default(),
             fees: None,
-            send: SendForm { priority: 2, ..Default::default() },
+            send: SendForm { rows: vec![Default::default()], priority: 2, ..Default::default() },
             old_format: false,
             tab: Tab::Send,
             first_sync: false,
@@ -358,27 +373,75 @@ impl MoneroArea {
     }
 
     fn send_ui(&mut self, ui: &mut egui::Ui, daemon_url: &str) {
-        egui::Frame::group(ui.style()).show(ui, |ui| {
-            ui.horizontal(|ui| {
-                let label = ui.label("Pay to address");
-                ui.add(egui::TextEdit::singleline(&mut self.send.address).desired_width(520.0).font(egui::TextStyle::Monospace)).labelled_by(label.id);
-            });
-            let network = self.wallet.as_ref().map(|w| w.network);
-            if !self.send.address.trim().is_empty() {
-                let (ok, says) = match parse_destination(&self.send.address) {
-                    None => (false, "not a Monero address (a typo breaks its checksum)".to_owned()),
-                    Some((a, _)) if Some(a.network) != network => (false, format!("a {} address; this wallet is on {}", a.network.name(), network.map_or("?", |n| n.name()))),
-                    Some((a, Some(_))) => (true, format!("integrated address ({}, with a payment ID)", a.network.name())),
-                    Some((a, None)) if a.is_subaddress => (true, format!("subaddress ({})", a.network.name())),
-                    Some((a, None)) => (true, format!("standard address ({})", a.network.name())),
-                };
-                ui.colored_label(if ok { egui::Color32::from_rgb(0, 140, 60) } else { egui::Color32::RED }, says);
+        let network = self.wallet.as_ref().map(|w| w.network);
+        // Accounts that hold outputs, with what is unlocked in each (from the last snapshot).
+        let mut accounts: Vec<(u32, u64)> = vec![(0, 0)];
+        if let Some(Ok(snap)) = &self.snapshot {
+            for c in snap.coins.iter().filter(|c| c.spent == Spent::No) {
+                let a = c.received.subaddress.0;
+                let unlocked = if OnlineWallet::is_unlocked(&c.received, snap.scanned) { c.received.amount } else { 0 };
+                match accounts.iter_mut().find(|(x, _)| *x == a) {
+                    Some(e) => e.1 += unlocked,
+                    None => accounts.push((a, unlocked)),
+                }
             }
-            ui.horizontal(|ui| {
-                let label = ui.label("Amount (XMR)");
-                ui.add_enabled(!self.send.sweep_all, egui::TextEdit::singleline(&mut self.send.amount).desired_width(160.0)).labelled_by(label.id);
-                ui.checkbox(&mut self.send.sweep_all, "Send everything unlocked (sweep)");
-            });
+        }
+        accounts.sort_unstable();
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            if accounts.len() > 1 || self.send.account != 0 {
+                ui.horizontal(|ui| {
+                    let label = ui.label("From account");
+                    let name = |(a, unlocked): (u32, u64)| format!("account {a}: {} XMR unlocked", format_xmr(unlocked));
+                    let current = accounts.iter().copied().find(|(a, _)| *a == self.send.account).unwrap_or((self.send.account, 0));
+                    egui::ComboBox::from_id_salt("xmr-send-account")
+                        .selected_text(name(current))
+                        .show_ui(ui, |ui| {
+                            for &acc in &accounts {
+                                ui.selectable_value(&mut self.send.account, acc.0, name(acc));
+                            }
+                        })
+                        .response
+                        .labelled_by(label.id);
+                });
+            }
+            let mut remove = None;
+            let rows = self.send.rows.len();
+            for (i, (address, amount)) in self.send.rows.iter_mut().enumerate() {
+                let (address_label, amount_label) = row_labels(i);
+                ui.horizontal(|ui| {
+                    let label = ui.label(address_label);
+                    ui.add(egui::TextEdit::singleline(address).desired_width(520.0).font(egui::TextStyle::Monospace)).labelled_by(label.id);
+                    if i > 0 && ui.button(format!("Remove destination {}", i + 1)).clicked() {
+                        remove = Some(i);
+                    }
+                });
+                if !address.trim().is_empty() {
+                    let (ok, says) = match parse_destination(address) {
+                        None => (false, "not a Monero address (a typo breaks its checksum)".to_owned()),
+                        Some((a, _)) if Some(a.network) != network => (false, format!("a {} address; this wallet is on {}", a.network.name(), network.map_or("?", |n| n.name()))),
+                        Some((_, Some(_))) if rows > 1 => (false, "an integrated address must be the only destination (one payment ID per transaction)".to_owned()),
+                        Some((a, Some(_))) => (true, format!("integrated address ({}, with a payment ID)", a.network.name())),
+                        Some((a, None)) if a.is_subaddress => (true, format!("subaddress ({})", a.network.name())),
+                        Some((a, None)) => (true, format!("standard address ({})", a.network.name())),
+                    };
+                    ui.colored_label(if ok { egui::Color32::from_rgb(0, 140, 60) } else { egui::Color32::RED }, says);
+                }
+                if i == 0 || !self.send.sweep_all {
+                    ui.horizontal(|ui| {
+                        let label = ui.label(amount_label);
+                        ui.add_enabled(!self.send.sweep_all, egui::TextEdit::singleline(amount).desired_width(160.0)).labelled_by(label.id);
+                        if i == 0 {
+                            ui.add_enabled(rows == 1, egui::Checkbox::new(&mut self.send.sweep_all, "Send everything unlocked (sweep)"));
+                        }
+                    });
+                }
+            }
+            if let Some(i) = remove {
+                self.send.rows.remove(i);
+            }
+            if !self.send.sweep_all && ui.add_enabled(self.send.rows.len() < MAX_DESTINATIONS, egui::Button::new("Add a destination")).clicked() {
+                self.send.rows.push(Default::default());
+            }
             ui.horizontal(|ui| {
                 ui.label("Priority");
                 for (i, name) in PRIORITIES.iter().enumerate() {
@@ -402,17 +465,21 @@ impl MoneroArea {
     }
 
     fn build(&mut self, daemon_url: &str) -> View {
-        let address = self.send.address.trim().to_owned();
         let (destinations, sweep) = if self.send.sweep_all {
-            (Vec::new(), Sweep::All(address))
+            (Vec::new(), Sweep::All(self.send.rows[0].0.trim().to_owned()))
         } else {
-            match crate::chain::monero::review::parse_xmr(&self.send.amount) {
-                Ok(0) => return View::Lines(vec!["the amount is zero".into()]),
-                Ok(a) => (vec![(address, a)], Sweep::No),
-                Err(e) => return View::Lines(vec![e]),
+            let mut destinations = Vec::with_capacity(self.send.rows.len());
+            for (i, (address, amount)) in self.send.rows.iter().enumerate() {
+                let which = if self.send.rows.len() > 1 { format!("destination {}: ", i + 1) } else { String::new() };
+                match crate::chain::monero::review::parse_xmr(amount) {
+                    Ok(0) => return View::Lines(vec![format!("{which}the amount is zero")]),
+                    Ok(a) => destinations.push((address.trim().to_owned(), a)),
+                    Err(e) => return View::Lines(vec![format!("{which}{e}")]),
+                }
             }
+            (destinations, Sweep::No)
         };
-        let req = TransferRequest { destinations, priority: self.send.priority, account: 0, sweep, format: self.format() };
+        let req = TransferRequest { destinations, priority: self.send.priority, account: self.send.account, sweep, format: self.format() };
         let url = daemon_url.to_owned();
         self.spawn("building the unsigned transaction (syncing first, then choosing inputs and decoys)", move |w| {
             let d = Self::daemon(w, &url)?;
@@ -611,7 +678,8 @@ impl MoneroArea {
                 View::Home
             }
             Ok(Done::Built(file, s)) => {
-                let mut lines = vec![format!("Unsigned transaction: {} input(s) of {} XMR, fee {} XMR (weight {})", s.inputs.len(), format_xmr(s.input_total), format_xmr(s.fee), s.weight)];
+                let what = if s.transactions == 1 { "Unsigned transaction".to_owned() } else { format!("{} unsigned transactions (a sweep too heavy for one)", s.transactions) };
+                let mut lines = vec![format!("{what}: {} input(s) of {} XMR, fee {} XMR (weight {})", s.inputs.len(), format_xmr(s.input_total), format_xmr(s.fee), s.weight)];
                 lines.extend(s.destinations.iter().map(|(a, amount)| format!("{} XMR to {a}", format_xmr(*amount))));
                 if s.change > 0 {
                     lines.push(format!("{} XMR change back to this wallet", format_xmr(s.change)));
