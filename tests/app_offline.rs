@@ -12,7 +12,7 @@ use airsign::chain::monero::sign::read_transaction;
 use airsign::chain::monero::txset::{parse_signed, parse_unsigned, write_unsigned};
 use airsign::chain::monero::wallet2_file::{open, seal, FileKind};
 use airsign::transport::{Degradation, Player, Scene, VirtualCamera};
-use app_harness::{camera_on, codes_in, fill, parts_of, restore_monero, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
+use app_harness::{camera_on, codes_in, fill, offline_app, parts_of, restore_monero, screenshot, start_scan, step_until_within, Screen, SoftRenderer};
 use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use serde_json::Value;
@@ -291,8 +291,7 @@ fn a_batch_is_signed_only_after_every_transaction_has_been_on_screen() {
     let _ = std::fs::remove_dir_all(&home);
     let screen: Screen = Arc::new(Mutex::new(Vec::new()));
     // A short window: the second transaction's card starts below the first screenful.
-    let mut h = Harness::builder().with_size([900.0, 560.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(home.clone(), camera_on(&screen, 7)));
-    h.run_steps(2);
+    let mut h = offline_app(&home, &screen, 560.0);
     restore_monero(&mut h, &mnemonic(), "cold", "pw");
     step_until(&mut h, "the Monero home screen", |h| h.query_by_label("Scan unsigned transaction").is_some());
     // One set of two transactions with different inputs: wallet2's two-destination
@@ -335,8 +334,7 @@ fn a_wallet_is_restored_and_its_view_only_export_shown_from_the_keyboard_alone()
     let home = std::env::temp_dir().join(format!("airsign-app-offline-keys-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
     let screen: Screen = Arc::new(Mutex::new(Vec::new()));
-    let mut h = Harness::builder().with_size([900.0, 1400.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(home.clone(), camera_on(&screen, 7)));
-    h.run_steps(2);
+    let mut h = offline_app(&home, &screen, 1400.0);
     // The whole guide: Tab from the top; Space picks the focused choice; typing goes to the
     // focused field; Enter presses the focused button.
     let press = |h: &mut Harness<'_, OfflineApp>, label: &str, key: eframe::egui::Key| {
@@ -407,8 +405,7 @@ fn a_new_monero_wallet_is_stored_only_after_its_words_are_checked() {
     let home = std::env::temp_dir().join(format!("airsign-app-offline-new-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
     let screen: Screen = Arc::new(Mutex::new(Vec::new()));
-    let mut h = Harness::builder().with_size([900.0, 1000.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(home.clone(), camera_on(&screen, 7)));
-    h.run_steps(2);
+    let mut h = offline_app(&home, &screen, 1000.0);
     screenshot(&mut h, "offline-setup-chain");
     h.get_by_label("Monero").click();
     h.run_steps(2);
@@ -460,8 +457,7 @@ fn a_new_xrpl_account_checks_its_words_then_shows_the_account_for_the_online_sid
     let home = std::env::temp_dir().join(format!("airsign-app-offline-newx-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
     let screen: Screen = Arc::new(Mutex::new(Vec::new()));
-    let mut h = Harness::builder().with_size([900.0, 1000.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(home.clone(), camera_on(&screen, 7)));
-    h.run_steps(2);
+    let mut h = offline_app(&home, &screen, 1000.0);
     h.get_by_label("XRP Ledger").click();
     h.run_steps(2);
     h.get_by_label("Next").click();
@@ -504,8 +500,7 @@ fn the_guide_can_be_left_and_refuses_a_name_already_taken() {
     let home = std::env::temp_dir().join(format!("airsign-app-offline-cancel-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
     let screen: Screen = Arc::new(Mutex::new(Vec::new()));
-    let mut h = Harness::builder().with_size([900.0, 1000.0]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut OfflineApp| app.ui(ui), OfflineApp::new(home.clone(), camera_on(&screen, 7)));
-    h.run_steps(2);
+    let mut h = offline_app(&home, &screen, 1000.0);
     h.get_by_label("Cancel").click();
     h.run_steps(2);
     assert!(h.query_by_label("The keystore is empty: set up a wallet to begin.").is_some(), "Cancel leaves the guide for the start screen");

@@ -1,7 +1,8 @@
 //! The player's profile picker in the app: a wallet's display style chosen for a payload
 //! type, shown exactly as the transport's profile makes it, and remembered across screens
 //! and restarts, with the fragment size, frame rate and the scanner's camera resolution
-//! (the settings file: beside the keystore here, the platform config directory in the apps).
+//! (the settings file: beside the keystore here, the platform config directory in the apps;
+//! an older release's file beside the keystore is carried over).
 #![cfg(feature = "gui")]
 
 mod app_harness;
@@ -242,5 +243,34 @@ fn fragment_size_frame_rate_and_camera_are_remembered_in_the_settings_file() {
     next.run_steps(2);
     let shown = next.get_by_label("resolution").value();
     assert_eq!(shown.as_deref(), Some("480p"), "the scanner starts at the remembered resolution");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Choices an older release kept in player-profiles.json beside the keystore (or the watch
+/// database) move to the settings file the first time the app opens it; the old file stays.
+#[test]
+fn choices_left_beside_the_keystore_by_an_older_release_move_to_the_settings_file() {
+    use airsign::app::widgets::ProfileMemory;
+    let dir = std::env::temp_dir().join(format!("airsign-app-settings-migration-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let legacy = dir.join("player-profiles.json");
+    // The first form: a map of payload type to profile name.
+    std::fs::write(&legacy, r#"{"xrpl-account": "cake"}"#).unwrap();
+    let settings = dir.join("config/airsign/settings.json");
+    let memory = ProfileMemory::open_migrating(settings.clone(), &legacy);
+    assert_eq!(memory.lock().unwrap().get("xrpl-account"), Some(Profile::Cake));
+    let stored: serde_json::Value = serde_json::from_slice(&std::fs::read(&settings).expect("carried over to the settings file")).unwrap();
+    assert_eq!(stored["profiles"]["xrpl-account"], "cake");
+    assert!(legacy.exists(), "the old file is left as it was");
+    // Once the settings file exists it is the one read.
+    std::fs::write(&legacy, r#"{"xrpl-account": "standard"}"#).unwrap();
+    assert_eq!(ProfileMemory::open_migrating(settings.clone(), &legacy).lock().unwrap().get("xrpl-account"), Some(Profile::Cake));
+    // The offline app does it with the file beside its keystore.
+    let elsewhere = dir.join("config2/airsign/settings.json");
+    let screen: Screen = Arc::new(Mutex::new(Vec::new()));
+    let _app = OfflineApp::new(dir.clone(), camera_on(&screen, 1)).with_settings(elsewhere.clone());
+    let stored: serde_json::Value = serde_json::from_slice(&std::fs::read(&elsewhere).expect("the app carried the old file over")).unwrap();
+    assert_eq!(stored["profiles"]["xrpl-account"], "standard");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -4,9 +4,9 @@
 //! code is used here.
 
 use super::offline_xrpl::{self, XrplScreen, XrplSession};
-use super::secret_field::{secret_field, SecretText};
+use super::secret_field::{passphrase_row, SecretText};
 use super::setup_guide::{NewSecret, NewWallet, Outcome, SetupGuide};
-use super::widgets::{Job, PlayerView, ScannerView, SourceFactory};
+use super::widgets::{text_row, Job, PlayerView, ScannerView, SourceFactory};
 use crate::chain::monero::keys::WalletKeys;
 use crate::chain::monero::outputs::OutputScanner;
 use crate::chain::monero::review::format_xmr;
@@ -103,7 +103,7 @@ impl OfflineApp {
 
     /// The same, on a running app (screens opened later read it).
     pub fn set_settings(&mut self, path: &std::path::Path) {
-        self.profiles = super::widgets::ProfileMemory::open(path.to_owned());
+        self.profiles = super::widgets::ProfileMemory::open_migrating(path.to_owned(), &self.keystore_dir.join("player-profiles.json"));
     }
 
     pub fn new(keystore_dir: PathBuf, sources: SourceFactory) -> OfflineApp {
@@ -310,14 +310,8 @@ impl OfflineApp {
                 ui.colored_label(egui::Color32::RED, e.as_str());
             }
         }
-        ui.horizontal(|ui| {
-            let label = ui.label("Wallet name");
-            ui.add(egui::TextEdit::singleline(&mut self.wallet_name)).labelled_by(label.id);
-        });
-        ui.horizontal(|ui| {
-            let label = ui.label("Passphrase");
-            secret_field(ui, &mut self.passphrase, false, 1, 280.0).labelled_by(label.id);
-        });
+        text_row(ui, "Wallet name", &mut self.wallet_name);
+        passphrase_row(ui, "Passphrase", &mut self.passphrase);
         if ui.button("Unlock").clicked() {
             next = self.unlock();
         }

@@ -74,7 +74,7 @@ pub struct OnlineApp {
 impl OnlineApp {
     /// Keeps the settings (player and camera choices) in `path` instead of beside the database.
     pub fn with_settings(mut self, path: PathBuf) -> OnlineApp {
-        self.profiles = super::widgets::ProfileMemory::open(path);
+        self.profiles = super::widgets::ProfileMemory::open_migrating(path, &self.db.with_extension("player-profiles.json"));
         self
     }
 
@@ -190,14 +190,11 @@ impl OnlineApp {
                 None => Screen::Busy(job),
             },
             Screen::Collect(c) => self.collect_ui(ui, c),
-            Screen::Lines(lines) => {
-                for l in &lines {
-                    ui.label(l);
-                }
-                if ui.button("Back").clicked() {
+            Screen::Lines(text) => {
+                if super::widgets::lines_then_back(ui, &text) {
                     Screen::Home
                 } else {
-                    Screen::Lines(lines)
+                    Screen::Lines(text)
                 }
             }
         };
@@ -210,7 +207,12 @@ impl OnlineApp {
                 Watch::Monero => &mut self.monerod_url,
                 Watch::Xrpl => &mut self.rippled_url,
             };
-            return match guide.ui(ui, url) {
+            let action = guide.ui(ui, url);
+            if guide.step == Step::Scan && matches!(guide.watch, Watch::Monero) {
+                // Entering the last step: the wallet the scan creates syncs by itself.
+                self.monero.sync_when_created();
+            }
+            return match action {
                 Action::Skip => Screen::Home,
                 Action::None => Screen::Setup(guide),
             };
@@ -222,7 +224,6 @@ impl OnlineApp {
                 if self.monero.is_open() {
                     return Screen::Home;
                 }
-                self.monero.sync_when_created();
                 self.monero.create_ui(ui, &self.monerod_url);
             }
             Watch::Xrpl => {

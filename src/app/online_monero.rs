@@ -564,26 +564,21 @@ impl MoneroArea {
                     None => View::Busy(job),
                 }
             }
-            View::Show(lines, mut player) => {
-                for l in &lines {
-                    ui.label(l);
-                }
+            View::Show(text, mut player) => {
+                super::widgets::lines(ui, &text);
                 player.remember(profiles);
                 if player.ui_with_done(ui) {
                     View::Home
                 } else {
-                    View::Show(lines, player)
+                    View::Show(text, player)
                 }
             }
             View::Broadcast(file, outgoing) => self.broadcast_ui(ui, file, outgoing, daemon_url),
-            View::Lines(lines) => {
-                for l in &lines {
-                    ui.label(l);
-                }
-                if ui.button("Back").clicked() {
+            View::Lines(text) => {
+                if super::widgets::lines_then_back(ui, &text) {
                     View::Home
                 } else {
-                    View::Lines(lines)
+                    View::Lines(text)
                 }
             }
         };

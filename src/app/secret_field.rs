@@ -67,6 +67,15 @@ impl SecretText {
 
 /// Draws the field and applies this frame's typing while it has focus. Single-line fields
 /// ignore line breaks; the return value's `lost_focus()` with Enter works as for TextEdit.
+/// A passphrase row: its label, then the hidden field the label names.
+pub fn passphrase_row(ui: &mut egui::Ui, label: &str, secret: &mut SecretText) -> egui::Response {
+    ui.horizontal(|ui| {
+        let label = ui.label(label);
+        secret_field(ui, secret, false, 1, 280.0).labelled_by(label.id)
+    })
+    .inner
+}
+
 pub fn secret_field(ui: &mut egui::Ui, secret: &mut SecretText, reveal: bool, rows: usize, width: f32) -> egui::Response {
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
     let size = egui::vec2(width.min(ui.available_width()), row_height * rows as f32 + 8.0);

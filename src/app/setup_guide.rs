@@ -4,7 +4,8 @@
 //! stored. The guide only gathers; the app stores the result (Argon2id on a worker thread)
 //! and then shows what the online side needs.
 
-use super::secret_field::{secret_field, SecretText};
+use super::secret_field::{passphrase_row, secret_field, SecretText};
+use super::widgets::text_row;
 use crate::chain::monero::keys::{Network, WalletKeys};
 use crate::chain::xrpl::keys::{wallet_propose, KeyType, Seed};
 use eframe::egui;
@@ -167,18 +168,9 @@ impl SetupGuide {
             }
             Step::Protect => {
                 ui.label("The passphrase encrypts the keys on this computer (Argon2id): you type it each time you unlock. It is not part of the backup words.");
-                ui.horizontal(|ui| {
-                    let label = ui.label("Wallet name");
-                    ui.add(egui::TextEdit::singleline(&mut self.name)).labelled_by(label.id);
-                });
-                ui.horizontal(|ui| {
-                    let label = ui.label("Passphrase");
-                    secret_field(ui, &mut self.passphrase, false, 1, 280.0).labelled_by(label.id);
-                });
-                ui.horizontal(|ui| {
-                    let label = ui.label("Passphrase again");
-                    secret_field(ui, &mut self.again, false, 1, 280.0).labelled_by(label.id);
-                });
+                text_row(ui, "Wallet name", &mut self.name);
+                passphrase_row(ui, "Passphrase", &mut self.passphrase);
+                passphrase_row(ui, "Passphrase again", &mut self.again);
             }
             Step::Words => {
                 ui.label("These words are the wallet: anyone who has them can spend, and without them a lost computer means lost funds. Write them on paper, in order. They are shown only now and never stored in clear.");

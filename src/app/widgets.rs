@@ -75,6 +75,29 @@ pub fn qr_texture(ctx: &egui::Context, name: &str, symbol: &crate::transport::qr
 }
 
 /// The line under an app's title: the latest error (red) or news (green).
+/// A one-line text row: its label, then the field the label names (for screen readers and
+/// the tests, which find fields by their labels).
+pub fn text_row(ui: &mut egui::Ui, label: &str, text: &mut String) -> egui::Response {
+    ui.horizontal(|ui| {
+        let label = ui.label(label);
+        ui.add(egui::TextEdit::singleline(text)).labelled_by(label.id)
+    })
+    .inner
+}
+
+/// Lines of text, one label each (each found by the tests as written).
+pub fn lines(ui: &mut egui::Ui, lines: &[String]) {
+    for l in lines {
+        ui.label(l);
+    }
+}
+
+/// A result screen: its lines, then "Back"; true when Back was pressed.
+pub fn lines_then_back(ui: &mut egui::Ui, text: &[String]) -> bool {
+    lines(ui, text);
+    ui.button("Back").clicked()
+}
+
 pub fn notice_line(ui: &mut egui::Ui, notice: &Option<(bool, String)>) {
     if let Some((is_error, text)) = notice {
         let color = if *is_error { egui::Color32::RED } else { egui::Color32::from_rgb(0, 140, 60) };
@@ -96,7 +119,7 @@ pub struct CameraSetting {
     pub resolution: (u32, u32),
 }
 
-#[derive(Default, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, serde::Serialize, serde::Deserialize)]
 struct Stored {
     /// Display profile per payload type.
     #[serde(default)]
@@ -136,6 +159,23 @@ impl ProfileMemory {
             Err(_) => Stored::default(),
         };
         Arc::new(Mutex::new(ProfileMemory { path: Some(path), stored }))
+    }
+
+    /// [`Self::open`] at `path`; when there is nothing there yet but an older release left
+    /// its choices in `legacy` (player-profiles.json beside the keystore or the watch
+    /// database), they are carried over to `path`. The old file is left as it was.
+    pub fn open_migrating(path: PathBuf, legacy: &std::path::Path) -> SharedProfiles {
+        if path.exists() || !legacy.exists() {
+            return Self::open(path);
+        }
+        let carried = Self::open(legacy.to_owned());
+        let memory = match carried.lock() {
+            Ok(m) => ProfileMemory { path: Some(path.clone()), stored: m.stored.clone() },
+            Err(_) => return Self::open(path),
+        };
+        // An unwritable config directory: the carried choices still apply for this run.
+        let _ = memory.save();
+        Arc::new(Mutex::new(memory))
     }
 
     pub fn get(&self, ur_type: &str) -> Option<Profile> {

@@ -110,6 +110,15 @@ pub fn scroll_through_review<S>(h: &mut Harness<'_, S>) {
 /// Walks the offline app's set-up guide to restore a wallet from its backup. `chain` is
 /// "Monero" or "XRP Ledger"; `network` a Monero network ("mainnet", "stagenet"...). Ends on
 /// the guide's last screen: what the online side needs (the view-only wallet or the account).
+/// The offline app on the keystore `home`, in a window 900 wide and `height` high, its
+/// camera filming `screen`; its first frames drawn.
+pub fn offline_app<'a>(home: &std::path::Path, screen: &Screen, height: f32) -> Harness<'a, airsign::app::offline::OfflineApp> {
+    let app = airsign::app::offline::OfflineApp::new(home.to_owned(), camera_on(screen, 7));
+    let mut h = Harness::builder().with_size([900.0, height]).renderer(SoftRenderer::default()).build_ui_state(|ui, app: &mut airsign::app::offline::OfflineApp| app.ui(ui), app);
+    h.run_steps(2);
+    h
+}
+
 pub fn restore_with_guide<S>(h: &mut Harness<'_, S>, chain: &str, network: Option<&str>, backup: &str, name: &str, passphrase: &str) {
     if h.query_by_label("Set up a new wallet").is_some() {
         h.get_by_label("Set up a new wallet").click();
