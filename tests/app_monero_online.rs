@@ -126,6 +126,9 @@ fn the_online_app_runs_the_feather_flow_with_the_offline_app_on_regtest() {
     assert!(on.state().monero().balance().unwrap().key_images_known);
     assert!(on.query_by_label_contains("Balance: 15.5 XMR").is_some());
 
+    // The keyboard audit of the wallet screen (balance, tabs, send form): Tab reaches all.
+    app_harness::tab_reaches_every_control(&mut on, "the Monero wallet and its send form");
+
     // Send: a typo in the address is caught by its checksum; then 1.25 XMR to the miner.
     let miner = rt.env["MINER_ADDRESS"].clone();
     let mut typo = miner.clone();
@@ -155,6 +158,7 @@ fn the_online_app_runs_the_feather_flow_with_the_offline_app_on_regtest() {
     start_scan(&mut off, "Scan unsigned transaction");
     step_until(&mut off, "the review", |h| h.query_by_label("Approve and sign").is_some());
     assert!(off.query_by_label("1.25 XMR").is_some() && off.query_by_label(&airsign::app::review_cards::group4(&miner)).is_some());
+    app_harness::tab_reaches_every_control(&mut off, "the offline review");
     off.get_by_label("Approve and sign").click();
     step_until(&mut off, "the signed QR", |h| h.state().showing().is_some());
     film(&mut off, OfflineApp::showing, &to_online);

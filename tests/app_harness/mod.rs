@@ -119,6 +119,31 @@ pub fn offline_app<'a>(home: &std::path::Path, screen: &Screen, height: f32) -> 
     h
 }
 
+/// The keyboard audit of one screen: every enabled control on it (buttons, checkboxes,
+/// radio buttons, combo boxes, text fields) is reached by pressing Tab, from wherever the
+/// focus is. Panics naming the ones Tab never reaches. Returns how many there were.
+pub fn tab_reaches_every_control<S>(h: &mut Harness<'_, S>, screen: &str) -> usize {
+    use egui_kittest::kittest::{By, NodeT};
+    use eframe::egui::accesskit::Role;
+    let is_control = |n: &egui_kittest::kittest::AccessKitNode<'_>| {
+        matches!(n.role(), Role::Button | Role::CheckBox | Role::RadioButton | Role::ComboBox | Role::TextInput | Role::MultilineTextInput | Role::PasswordInput | Role::Slider | Role::SpinButton) && !n.is_disabled() && !n.is_hidden()
+    };
+    let name = |n: &egui_kittest::kittest::AccessKitNode<'_>| format!("{:?} '{}'", n.role(), n.label().or_else(|| n.value()).unwrap_or_default());
+    let controls: Vec<(String, String)> = h.query_all(By::new().predicate(is_control)).map(|n| (format!("{:?}", n.accesskit_node().id()), name(&n.accesskit_node()))).collect();
+    assert!(!controls.is_empty(), "{screen}: no controls found");
+    let mut reached = std::collections::HashSet::new();
+    for _ in 0..controls.len() * 2 + 4 {
+        h.key_press(eframe::egui::Key::Tab);
+        h.run_steps(1);
+        if let Some(n) = h.query_all(By::new().predicate(|n| n.is_focused())).next() {
+            reached.insert(format!("{:?}", n.accesskit_node().id()));
+        }
+    }
+    let missing: Vec<&String> = controls.iter().filter(|(id, _)| !reached.contains(id)).map(|(_, name)| name).collect();
+    assert!(missing.is_empty(), "{screen}: Tab never reaches {missing:?}");
+    controls.len()
+}
+
 pub fn restore_with_guide<S>(h: &mut Harness<'_, S>, chain: &str, network: Option<&str>, backup: &str, name: &str, passphrase: &str) {
     if h.query_by_label("Set up a new wallet").is_some() {
         h.get_by_label("Set up a new wallet").click();
