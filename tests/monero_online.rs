@@ -279,6 +279,11 @@ fn online_wallet_against_wallet2_on_regtest() {
     let reference = wallet2_incoming(&rt);
     assert_eq!(ours(&coins), reference, "airsign's outputs = monero-wallet-rpc's view-only wallet's incoming_transfers");
     assert_eq!(coins.len(), 5 + 4 + 1 + 2);
+    // The integrated address's payment ID is read back (decrypted with the view key), and
+    // wallet2's all-zero dummy on ordinary transfers is not reported as one.
+    let with_pid: Vec<&Value> = coins.iter().filter(|c| !c["payment_id"].is_null()).collect();
+    assert_eq!(with_pid.len(), 1, "{with_pid:?}");
+    assert_eq!((with_pid[0]["payment_id"].as_str(), with_pid[0]["amount"].as_u64()), (Some(pid), Some(700_000_000_000)));
     let b2 = rt.call("ONLINE_PORT", "get_balance", json!({"all_accounts": true}));
     let ours_balance = w.balance();
     assert_eq!(ours_balance["balance"].as_u64(), b2["balance"].as_u64(), "{ours_balance} vs {b2}");

@@ -290,7 +290,7 @@ pub fn run(cmd: OnlineCommand) -> Result<()> {
                         serde_json::json!({"index": t.idx, "amount": t.received.amount, "height": t.received.height, "global_index": t.received.global_index,
                         "subaddress": [t.received.subaddress.0, t.received.subaddress.1], "tx_hash": hex::encode(t.received.tx_hash),
                         "key_image_known": t.key_image.is_some(), "spent": t.spent != crate::wallet::monero::store::Spent::No,
-                        "unlocked": OnlineWallet::is_unlocked(&t.received, top)})
+                        "unlocked": OnlineWallet::is_unlocked(&t.received, top), "payment_id": t.received.payment_id.map(hex::encode)})
                     })
                     .collect();
                 println!("{}", serde_json::to_string_pretty(&v)?);

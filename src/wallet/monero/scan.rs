@@ -38,6 +38,9 @@ pub struct Received {
     pub subaddress: (u32, u32),
     pub unlock_time: u64,
     pub coinbase: bool,
+    /// The transaction's encrypted payment ID, decrypted (an integrated address's); None
+    /// without one or for wallet2's all-zero dummy.
+    pub payment_id: Option<[u8; 8]>,
 }
 
 /// A block's scan: its hash and what in it concerns us.
@@ -224,6 +227,7 @@ impl ViewScanner {
         // Each derivation is computed and compressed once: per transaction for the main keys,
         // per output for additional keys. Output keys are decompressed only past the view tag.
         let main_derivations: Vec<[u8; 32]> = main_keys.iter().map(|k| self.derivation(&(*k).into())).collect();
+        let payment_id = decrypted_payment_id(&extra, main_derivations.first());
         let unlock_time = match prefix.additional_timelock {
             Timelock::None => 0,
             Timelock::Block(b) => b as u64,
@@ -282,6 +286,7 @@ impl ViewScanner {
                         subaddress,
                         unlock_time,
                         coinbase,
+                        payment_id,
                     });
                     break 'keys;
                 }
@@ -354,6 +359,19 @@ impl ViewScanner {
             out
         })
     }
+}
+
+/// wallet2's payment ID decryption: the 8-byte ID XOR `Keccak(8aR || 0x8d)`, with R the
+/// first main transaction key (`get_tx_pub_key_from_extra`). The all-zero result is
+/// wallet2's dummy (every 2-output transaction carries one) and means none.
+fn decrypted_payment_id(extra: &Extra, derivation: Option<&[u8; 32]>) -> Option<[u8; 8]> {
+    let monero_wallet::extra::PaymentId::Encrypted(id) = extra.payment_id()? else { return None };
+    let pad = cn_fast_hash(&[&derivation?[..], &[0x8d]].concat());
+    let mut clear = [0u8; 8];
+    for (c, (i, p)) in clear.iter_mut().zip(id.iter().zip(pad)) {
+        *c = i ^ p;
+    }
+    (clear != [0; 8]).then_some(clear)
 }
 
 #[cfg(test)]

@@ -65,7 +65,7 @@ CREATE TABLE transfers (
   idx INTEGER PRIMARY KEY, height INTEGER NOT NULL, tx_hash BLOB NOT NULL, internal_index INTEGER NOT NULL,
   global_index INTEGER NOT NULL, out_key BLOB NOT NULL UNIQUE, tx_pubkey BLOB NOT NULL, pk_index INTEGER NOT NULL,
   additional BLOB NOT NULL, amount INTEGER NOT NULL, mask BLOB NOT NULL, major INTEGER NOT NULL, minor INTEGER NOT NULL,
-  unlock_time INTEGER NOT NULL, coinbase INTEGER NOT NULL,
+  unlock_time INTEGER NOT NULL, coinbase INTEGER NOT NULL, payment_id BLOB,
   key_image BLOB, spent INTEGER NOT NULL DEFAULT 0, spent_height INTEGER);
 CREATE TABLE history (tx_hash TEXT PRIMARY KEY, submitted_at INTEGER NOT NULL, fee INTEGER NOT NULL, amount INTEGER NOT NULL,
   destinations TEXT NOT NULL, height INTEGER);
@@ -117,6 +117,11 @@ impl Store {
             return Err(StoreError::NotAWallet(path.display().to_string()));
         }
         db.execute_batch(CACHE_TABLE)?;
+        // Files written before incoming payment IDs were recorded lack the column.
+        let has_payment_id: bool = db.prepare("SELECT 1 FROM pragma_table_info('transfers') WHERE name = 'payment_id'")?.exists([])?;
+        if !has_payment_id {
+            db.execute_batch("ALTER TABLE transfers ADD COLUMN payment_id BLOB")?;
+        }
         Ok(Store { db })
     }
 
@@ -167,8 +172,8 @@ impl Store {
         {
             let mut next_idx: i64 = tx.query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM transfers", [], |r| r.get(0))?;
             let mut insert = tx.prepare(
-                "INSERT OR IGNORE INTO transfers (idx, height, tx_hash, internal_index, global_index, out_key, tx_pubkey, pk_index, additional, amount, mask, major, minor, unlock_time, coinbase)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                "INSERT OR IGNORE INTO transfers (idx, height, tx_hash, internal_index, global_index, out_key, tx_pubkey, pk_index, additional, amount, mask, major, minor, unlock_time, coinbase, payment_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             )?;
             let mut spend = tx.prepare("UPDATE transfers SET spent = 2, spent_height = ?2 WHERE key_image = ?1")?;
             // Every input of the chain passes here: only ours reach SQLite.
@@ -192,6 +197,7 @@ impl Store {
                         r.subaddress.1,
                         to_sql(r.unlock_time),
                         r.coinbase,
+                        r.payment_id.map(|p| p.to_vec()),
                     ])?;
                     next_idx += n as i64;
                     added += n;
@@ -227,7 +233,7 @@ impl Store {
 
     pub fn transfers(&self) -> Result<Vec<Transfer>, StoreError> {
         let mut q = self.db.prepare(
-            "SELECT idx, height, tx_hash, internal_index, global_index, out_key, tx_pubkey, pk_index, additional, amount, mask, major, minor, unlock_time, coinbase, key_image, spent, spent_height FROM transfers ORDER BY idx",
+            "SELECT idx, height, tx_hash, internal_index, global_index, out_key, tx_pubkey, pk_index, additional, amount, mask, major, minor, unlock_time, coinbase, key_image, spent, spent_height, payment_id FROM transfers ORDER BY idx",
         )?;
         let rows = q.query_map([], |r| {
             Ok((
@@ -247,11 +253,13 @@ impl Store {
                 r.get::<_, bool>(14)?,
                 r.get::<_, Option<Vec<u8>>>(15)?,
                 (r.get::<_, i64>(16)?, r.get::<_, Option<i64>>(17)?),
+                r.get::<_, Option<Vec<u8>>>(18)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (idx, height, tx_hash, internal, global, out_key, tx_pubkey, pk_index, additional, amount, mask, subaddress, unlock, coinbase, ki, (spent, spent_height)) = row?;
+            let (idx, height, tx_hash, internal, global, out_key, tx_pubkey, pk_index, additional, amount, mask, subaddress, unlock, coinbase, ki, (spent, spent_height), payment_id) = row?;
+            let payment_id = payment_id.map(|p| <[u8; 8]>::try_from(p.as_slice()).map_err(|_| StoreError::Damaged(format!("transfer {idx}: payment id")))).transpose()?;
             if additional.len() % 32 != 0 {
                 return Err(StoreError::Damaged(format!("transfer {idx}: additional keys")));
             }
@@ -272,6 +280,7 @@ impl Store {
                     subaddress,
                     unlock_time: from_sql(unlock),
                     coinbase,
+                    payment_id,
                 },
                 key_image: ki.map(key32).transpose()?,
                 spent: match (spent, spent_height) {
@@ -394,11 +403,32 @@ mod tests {
             subaddress: (0, key as u32),
             unlock_time: 0,
             coinbase: false,
+            payment_id: (key == 2).then_some([0xab; 8]),
         }
     }
 
     fn block(height: u64, received: Vec<Received>, key_images: Vec<([u8; 32], [u8; 32])>) -> ScannedBlock {
         ScannedBlock { height, hash: [height as u8; 32], received, key_images, misses: Vec::new() }
+    }
+
+    #[test]
+    fn a_file_written_before_payment_ids_gains_the_column_on_open() {
+        let dir = std::env::temp_dir().join(format!("airsign-store-migrate-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("old.sqlite");
+        let mut store = Store::create(&path, &[]).unwrap();
+        store.apply(&[block(10, vec![received(10, 1, 5)], vec![])], &[200], None).unwrap();
+        drop(store);
+        // The older schema: no payment_id column, no cache table.
+        let db = Connection::open(&path).unwrap();
+        db.execute_batch("ALTER TABLE transfers DROP COLUMN payment_id; DROP TABLE cache;").unwrap();
+        drop(db);
+        let store = Store::open(&path).unwrap();
+        let t = store.transfers().unwrap();
+        assert_eq!((t.len(), t[0].received.amount, t[0].received.payment_id), (1, 5, None));
+        assert_eq!(store.cached("subaddress_table").unwrap(), None);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -414,6 +444,7 @@ mod tests {
         assert_eq!(added, 2);
         drop(store);
         let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.transfers().unwrap().iter().map(|t| t.received.payment_id).collect::<Vec<_>>(), vec![None, Some([0xab; 8])], "payment ids survive reopening");
         let t = store.transfers().unwrap();
         assert_eq!(t.iter().map(|t| (t.idx, t.received.amount)).collect::<Vec<_>>(), vec![(0, 5), (1, 7)]);
         assert_eq!(t[1].received, received(11, 2, 7), "every field comes back");
