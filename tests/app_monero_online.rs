@@ -233,4 +233,27 @@ fn the_online_app_runs_the_feather_flow_with_the_offline_app_on_regtest() {
     assert!(lines.iter().any(|l| l == &format!("1.25 XMR to {miner}")) && lines.iter().any(|l| l == &format!("0.5 XMR to {miner_sub}")), "{lines:?}");
     on.get_by_label("Done").click();
     on.run_steps(2);
+
+    // Another account: the miner pays the signer's (1, 0); once it unlocks, "From account"
+    // offers account 1, and the set built from it spends that account's output.
+    let keys = airsign::chain::monero::keys::WalletKeys::from_mnemonic(&harness::signer_mnemonic(), airsign::chain::monero::keys::Network::Mainnet).unwrap();
+    assert!(on.query_by_label("From account").is_none(), "one account: no choice shown");
+    rt.refresh("MINER_PORT");
+    rt.call("MINER_PORT", "transfer", serde_json::json!({"destinations": [{"address": keys.subaddress(1, 0), "amount": 3 * XMR}], "ring_size": 16}));
+    rt.mine(11);
+    on.get_by_label("Sync").click();
+    online_until(&mut on, "the sync with account 1's output", |h| notice_has(h, "synced to height") && h.state().monero().scanned_height() == Some(rt.height()));
+    on.get_by_label("From account").click();
+    on.run_steps(2);
+    on.get_by_label("account 1: 3.0 XMR unlocked").click();
+    on.run_steps(2);
+    on.get_by_label("Build unsigned transaction").click();
+    online_until(&mut on, "the set from account 1", |h| h.state().showing().is_some());
+    let message = on.state().showing().unwrap().message().to_vec();
+    let file = airsign::envelope::decode("xmr-txunsigned", &message).unwrap().data;
+    let plain = airsign::chain::monero::wallet2_file::open(airsign::chain::monero::wallet2_file::FileKind::UnsignedTxSet, &file, &keys.view_secret_bytes()).unwrap();
+    let set = airsign::chain::monero::txset::parse_unsigned(&plain).unwrap();
+    assert_eq!((set.txes[0].subaddr_account, set.txes[0].sources.len()), (1, 1), "account 1's one output");
+    on.get_by_label("Done").click();
+    on.run_steps(2);
 }
