@@ -79,6 +79,9 @@ fn xrpl_batch_of_ten_goes_from_the_offline_app_to_the_online_app_and_the_ledger(
     screenshot(&mut off, "offline-xrpl-review");
     assert!(off.get_by_label("Approve and sign").accesskit_node().is_disabled(), "not before the tenth transaction was on screen");
     app_harness::scroll_through_review(&mut off);
+    // The keyboard audit of the review, once the approve button is enabled.
+    app_harness::tab_reaches_every_control(&mut off, "the XRPL batch review");
+    app_harness::scroll_through_review(&mut off);
     off.get_by_label("Approve and sign").click();
     off.run_steps(2);
     assert!(!off.state().notice().is_some_and(|n| !n.contains("watching") && !n.contains("next Sequence")), "{:?}", off.state().notice());

@@ -120,26 +120,39 @@ pub fn offline_app<'a>(home: &std::path::Path, screen: &Screen, height: f32) -> 
 }
 
 /// The keyboard audit of one screen: every enabled control on it (buttons, checkboxes,
-/// radio buttons, combo boxes, text fields) is reached by pressing Tab, from wherever the
-/// focus is. Panics naming the ones Tab never reaches. Returns how many there were.
+/// radio buttons, combo boxes, text fields, collapsible sections) is reached by pressing
+/// Tab, from wherever the focus is. Controls are matched by role and name (egui's automatic
+/// ids move when a screen's layout changes). Panics naming the ones Tab never reaches;
+/// returns how many there were. `AUDIT_TRACE=1` prints the controls and the focus path.
 pub fn tab_reaches_every_control<S>(h: &mut Harness<'_, S>, screen: &str) -> usize {
-    use egui_kittest::kittest::{By, NodeT};
     use eframe::egui::accesskit::Role;
+    use egui_kittest::kittest::{By, NodeT};
+    h.run_steps(2);
     let is_control = |n: &egui_kittest::kittest::AccessKitNode<'_>| {
-        matches!(n.role(), Role::Button | Role::CheckBox | Role::RadioButton | Role::ComboBox | Role::TextInput | Role::MultilineTextInput | Role::PasswordInput | Role::Slider | Role::SpinButton) && !n.is_disabled() && !n.is_hidden()
+        matches!(n.role(), Role::Button | Role::CheckBox | Role::RadioButton | Role::ComboBox | Role::TextInput | Role::MultilineTextInput | Role::PasswordInput | Role::Slider | Role::SpinButton | Role::DisclosureTriangle)
+            && !n.is_disabled()
+            && !n.is_hidden()
     };
     let name = |n: &egui_kittest::kittest::AccessKitNode<'_>| format!("{:?} '{}'", n.role(), n.label().or_else(|| n.value()).unwrap_or_default());
-    let controls: Vec<(String, String)> = h.query_all(By::new().predicate(is_control)).map(|n| (format!("{:?}", n.accesskit_node().id()), name(&n.accesskit_node()))).collect();
+    let controls: Vec<String> = h.query_all(By::new().predicate(is_control)).map(|n| name(&n.accesskit_node())).collect();
     assert!(!controls.is_empty(), "{screen}: no controls found");
+    let trace = std::env::var("AUDIT_TRACE").is_ok();
+    if trace {
+        eprintln!("{screen}: controls {controls:?}");
+    }
     let mut reached = std::collections::HashSet::new();
     for _ in 0..controls.len() * 2 + 4 {
         h.key_press(eframe::egui::Key::Tab);
         h.run_steps(1);
         if let Some(n) = h.query_all(By::new().predicate(|n| n.is_focused())).next() {
-            reached.insert(format!("{:?}", n.accesskit_node().id()));
+            let focused = name(&n.accesskit_node());
+            if trace {
+                eprintln!("focus: {focused}");
+            }
+            reached.insert(focused);
         }
     }
-    let missing: Vec<&String> = controls.iter().filter(|(id, _)| !reached.contains(id)).map(|(_, name)| name).collect();
+    let missing: Vec<&String> = controls.iter().filter(|c| !reached.contains(*c)).collect();
     assert!(missing.is_empty(), "{screen}: Tab never reaches {missing:?}");
     controls.len()
 }
