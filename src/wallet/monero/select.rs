@@ -183,6 +183,43 @@ pub fn split_sweep(all: &[Candidate], fits: &dyn Fn(usize) -> bool, pick: Pick) 
     txes
 }
 
+/// How a transfer too heavy for one transaction is paid by several, as wallet2's
+/// `create_transactions_2` does: each transaction's inputs (their total, and the fee set
+/// aside for it) pay the destinations in order, one destination split over two transactions
+/// where it falls on the boundary; the last pays what remains and keeps the change. Returns,
+/// per transaction, the (destination, amount) it pays; trailing transactions left with
+/// nothing to pay are dropped (their inputs stay unspent). None when the inputs fall short.
+pub fn allocate(txes: &[(u64, u64)], amounts: &[u64]) -> Option<Vec<Vec<(usize, u64)>>> {
+    let mut remaining = amounts.to_vec();
+    let mut d = 0;
+    let mut out = Vec::with_capacity(txes.len());
+    for (n, &(inputs, fee)) in txes.iter().enumerate() {
+        let mut available = inputs.checked_sub(fee)?;
+        let last = n + 1 == txes.len();
+        let mut pays = Vec::new();
+        while d < remaining.len() && (available > 0 || remaining[d] == 0) {
+            let pay = if last { remaining[d] } else { remaining[d].min(available) };
+            if pay > available {
+                return None;
+            }
+            pays.push((d, pay));
+            remaining[d] -= pay;
+            available -= pay;
+            if remaining[d] == 0 {
+                d += 1;
+            }
+        }
+        out.push(pays);
+    }
+    if d < remaining.len() {
+        return None;
+    }
+    while out.last().is_some_and(Vec::is_empty) {
+        out.pop();
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,6 +302,26 @@ mod tests {
         let fee = |_| 0;
         let runs: HashSet<Vec<usize>> = (0..20).map(|_| choose(&all, 3 * XMR, &fee, &mut os_pick).unwrap()).collect();
         assert!(runs.len() > 1, "wallet2's selection is random; 20 runs gave one answer");
+    }
+
+    #[test]
+    fn a_transfer_too_heavy_for_one_transaction_pays_its_destinations_in_order_over_several() {
+        // Three transactions of 10 XMR (fee 1 each) paying 7, 5 and 10: the first pays 7 and
+        // 2 of the 5; the second the other 3 and 6 of the 10; the last the remaining 4.
+        let txes = [(10 * XMR, XMR), (10 * XMR, XMR), (10 * XMR, XMR)];
+        let paid = allocate(&txes, &[7 * XMR, 5 * XMR, 10 * XMR]).unwrap();
+        assert_eq!(paid, vec![vec![(0, 7 * XMR), (1, 2 * XMR)], vec![(1, 3 * XMR), (2, 6 * XMR)], vec![(2, 4 * XMR)]]);
+        // Each destination receives exactly what was asked.
+        for (d, want) in [7 * XMR, 5 * XMR, 10 * XMR].iter().enumerate() {
+            assert_eq!(paid.iter().flatten().filter(|(i, _)| *i == d).map(|(_, a)| a).sum::<u64>(), *want);
+        }
+        // One transaction: it pays everything.
+        assert_eq!(allocate(&[(10 * XMR, XMR)], &[3 * XMR, 4 * XMR]).unwrap(), vec![vec![(0, 3 * XMR), (1, 4 * XMR)]]);
+        // Short: None (the last cannot pay what remains; a fee above the inputs).
+        assert_eq!(allocate(&txes, &[28 * XMR]), None, "27 XMR after fees");
+        assert_eq!(allocate(&[(XMR, 2 * XMR)], &[1]), None);
+        // A trailing transaction with nothing left to pay is dropped.
+        assert_eq!(allocate(&[(10 * XMR, XMR), (10 * XMR, XMR)], &[5 * XMR]).unwrap(), vec![vec![(0, 5 * XMR)]]);
     }
 
     #[test]

@@ -638,9 +638,15 @@ impl OnlineWallet {
             .iter()
             .map(|t| select::Candidate { idx: t.idx, amount: t.received.amount, height: t.received.height, tx_hash: t.received.tx_hash, minor: t.received.subaddress.1 })
             .collect();
-        let groups: Vec<Vec<&Transfer>> = match &req.sweep {
+        // Each transaction: its inputs, and (for a transfer) what it pays to each destination.
+        let groups: Vec<(Vec<&Transfer>, Vec<(usize, u64)>)> = match &req.sweep {
             Sweep::No => {
-                let Some(picked) = select::choose(&candidates, wanted, &estimate, &mut select::os_pick) else {
+                // A transfer that needs more inputs than one transaction holds is paid by
+                // several (wallet2's create_transactions_2): their fees are counted when
+                // choosing, and the destinations are paid in order across them.
+                let per_tx = (1..=4096).take_while(|&n| estimated_weight(n) <= self.max_tx_weight).last().ok_or_else(|| refused("not even one input fits the weight limit"))?;
+                let split_fee = |n: usize| (n / per_tx) as u64 * estimate(per_tx) + if n % per_tx > 0 { estimate(n % per_tx) } else { 0 };
+                let Some(picked) = select::choose(&candidates, wanted, &split_fee, &mut select::os_pick) else {
                     let unlocked: u64 = spendable.iter().map(|t| t.received.amount).sum();
                     return Err(refused(format!(
                         "not enough unlocked money in account {}: {} XMR unlocked, {} XMR asked plus the fee",
@@ -649,27 +655,33 @@ impl OnlineWallet {
                         crate::chain::monero::review::format_xmr(wanted)
                     )));
                 };
-                if estimated_weight(picked.len()) > self.max_tx_weight {
-                    return Err(refused(format!(
-                        "paying this takes {} inputs, more than one transaction holds; sweep the account's outputs to yourself first (--sweep-all), then send",
-                        picked.len()
-                    )));
-                }
-                vec![picked.into_iter().map(|i| spendable[i]).collect()]
+                let inputs: Vec<Vec<&Transfer>> = picked.chunks(per_tx).map(|c| c.iter().map(|&i| spendable[i]).collect()).collect();
+                let budgets: Vec<(u64, u64)> = inputs.iter().map(|g| (g.iter().map(|t| t.received.amount).sum(), estimate(g.len()))).collect();
+                let amounts: Vec<u64> = dests.iter().map(|d| d.amount).collect();
+                let paid = select::allocate(&budgets, &amounts).ok_or_else(|| refused("the chosen inputs do not cover the transfer and the fees of the transactions it takes; send a little less"))?;
+                inputs.into_iter().zip(paid).collect()
             }
-            Sweep::One(..) => vec![chosen],
+            Sweep::One(..) => vec![(chosen, Vec::new())],
             Sweep::All(_) => {
                 let fits = |n: usize| estimated_weight(n) <= self.max_tx_weight;
-                select::split_sweep(&candidates, &fits, &mut select::os_pick).into_iter().map(|g| g.into_iter().map(|i| spendable[i]).collect()).collect()
+                select::split_sweep(&candidates, &fits, &mut select::os_pick).into_iter().map(|g| (g.into_iter().map(|i| spendable[i]).collect(), Vec::new())).collect()
             }
         };
 
         let top_block = chain_height - 1;
         let mut txes = Vec::with_capacity(groups.len());
         let mut summary = TransferSummary { transactions: groups.len(), inputs: Vec::new(), input_total: 0, destinations: Vec::new(), change: 0, fee: 0, weight: 0 };
-        for mut group in groups {
+        for (mut group, pays) in groups {
             group.sort_by_key(|t| t.idx);
             let input_total: u64 = group.iter().map(|t| t.received.amount).sum();
+            // This transaction's destinations: for a transfer, the part it pays.
+            let mut tx_dests: Vec<Destination> = if req.sweep == Sweep::No {
+                pays.iter().map(|&(d, amount)| Destination { amount, ..dests[d].clone() }).collect()
+            } else {
+                dests.clone()
+            };
+            let (outputs, extra_len) = if req.sweep == Sweep::No { (tx_dests.len() + 1, signed_extra_len(&tx_dests, &change_address, payment_id.is_some(), tx_dests.len() + 1)) } else { (outputs, extra_len) };
+            let tx_wanted: u64 = tx_dests.iter().map(|d| d.amount).sum();
             // Rings.
             let mut sources = Vec::with_capacity(group.len());
             for t in &group {
@@ -682,16 +694,16 @@ impl OnlineWallet {
             let rings: Vec<Vec<u64>> = sources.iter().map(|s| build::offsets(&s.ring)).collect();
             let fee = fee_for(&rings, outputs, extra_len, per_byte, mask);
             let weight = build::tx_weight(&rings, outputs, extra_len, fee);
-            let mut dests = dests.clone();
             let mut change = change_address.clone();
             if req.sweep == Sweep::No {
-                change.amount = input_total.checked_sub(wanted.saturating_add(fee)).ok_or_else(|| refused("the exact fee exceeds what the chosen inputs cover; try again (new rings) or send a little less"))?;
+                change.amount = input_total.checked_sub(tx_wanted.saturating_add(fee)).ok_or_else(|| refused("the exact fee exceeds what the chosen inputs cover; try again (new rings) or send a little less"))?;
             } else {
-                dests[0].amount = input_total.checked_sub(fee).filter(|a| *a > 0).ok_or_else(|| refused("the outputs swept do not cover the fee"))?;
+                tx_dests[0].amount = input_total.checked_sub(fee).filter(|a| *a > 0).ok_or_else(|| refused("the outputs swept do not cover the fee"))?;
             }
             if change.amount == 0 {
                 change = build::dummy_change().map_err(refused)?;
             }
+            let dests = tx_dests;
             let indices: Vec<u32> = group.iter().map(|t| t.received.subaddress.1).collect();
             let selected: Vec<u64> = group.iter().map(|t| t.idx).collect();
             summary.inputs.extend(&selected);
