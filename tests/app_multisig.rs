@@ -82,6 +82,7 @@ fn a_regular_key_and_a_two_of_three_payment_across_four_offline_apps_and_the_onl
     treasury.get_by_label("I have read every warning and still want to sign").click();
     treasury.run_steps(1);
     screenshot(&mut treasury, "offline-xrpl-regular-key-review");
+    app_harness::tab_reaches_every_control(&mut treasury, "the regular key review");
     treasury.get_by_label("Approve and sign").click();
     step_until(&mut treasury, "the words screen", |h| h.query_by_label("Write down the new regular key's words").is_some());
     assert!(treasury.state().showing().is_none(), "no QR beside the words");
@@ -144,6 +145,7 @@ fn a_regular_key_and_a_two_of_three_payment_across_four_offline_apps_and_the_onl
     step_until(&mut on, "the collection screen", |h| h.state().collecting().is_some());
     assert!(on.query_all_by_label_contains("Signatures: weight 0 of quorum 2 (2-of-3").next().is_some());
     screenshot(&mut on, "online-multisign-collect");
+    app_harness::tab_reaches_every_control(&mut on, "the multi-sign collection screen");
     for (n, i) in [2usize, 0].into_iter().enumerate() {
         let (app, camera, address) = &mut apps[i];
         film(&mut on, OnlineApp::showing, camera);
@@ -154,6 +156,7 @@ fn a_regular_key_and_a_two_of_three_payment_across_four_offline_apps_and_the_onl
         assert!(app.query_all_by_label_contains("pays 3 XRP to rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn").next().is_some());
         if n == 0 {
             screenshot(app, "offline-xrpl-multisign-review");
+            app_harness::tab_reaches_every_control(app, "the member's multi-sign review");
         }
         app.get_by_label("Approve and sign").click();
         step_until(app, "the member's signature QR", |h| h.state().showing().is_some());
