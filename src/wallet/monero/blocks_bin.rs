@@ -95,33 +95,33 @@ fn read_block(entry: Entry) -> Result<RawBlock, String> {
     Ok((block.ok_or_else(|| bad("a block entry without its block"))?, txs))
 }
 
-/// The output indices, flattened: block by block, transaction by transaction (miner first).
-fn read_indices(entry: Entry, into: &mut Vec<u64>) -> Result<(), String> {
-    let mut blocks = epee(entry.iterate())?;
-    while let Some(b) = blocks.next() {
-        let mut fields = epee(epee(b)?.fields())?;
-        while let Some(f) = fields.next() {
-            let (k, v) = epee(f)?;
-            if k.consume() != b"indices" {
-                continue;
-            }
-            let mut txs = epee(v.iterate())?;
-            while let Some(t) = txs.next() {
-                let mut tf = epee(epee(t)?.fields())?;
-                while let Some(f) = tf.next() {
-                    let (k, v) = epee(f)?;
-                    if k.consume() != b"indices" {
-                        continue;
-                    }
-                    let mut list = epee(v.iterate())?;
-                    while let Some(i) = list.next() {
-                        into.push(epee(epee(i)?.to_u64())?);
-                    }
-                }
+/// For each object of the array `entry`, its field `indices`: the shape of both levels of
+/// `output_indices` (blocks, then their transactions).
+fn each_indices<'e>(entry: Entry<'e, '_>, mut f: impl FnMut(Entry<'e, '_>) -> Result<(), String>) -> Result<(), String> {
+    let mut items = epee(entry.iterate())?;
+    while let Some(item) = items.next() {
+        let mut fields = epee(epee(item)?.fields())?;
+        while let Some(field) = fields.next() {
+            let (key, value) = epee(field)?;
+            if key.consume() == b"indices" {
+                f(value)?;
             }
         }
     }
     Ok(())
+}
+
+/// The output indices, flattened: block by block, transaction by transaction (miner first).
+fn read_indices(entry: Entry, into: &mut Vec<u64>) -> Result<(), String> {
+    each_indices(entry, |txs| {
+        each_indices(txs, |list| {
+            let mut list = epee(list.iterate())?;
+            while let Some(i) = list.next() {
+                into.push(epee(epee(i)?.to_u64())?);
+            }
+            Ok(())
+        })
+    })
 }
 
 /// The answer to [`request`]`(start, _)`, as scannable blocks `start..=end` (fewer when the
