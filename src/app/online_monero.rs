@@ -673,8 +673,7 @@ impl MoneroArea {
                 View::Home
             }
             Ok(Done::Built(file, s)) => {
-                let what = if s.transactions == 1 { "Unsigned transaction".to_owned() } else { format!("{} unsigned transactions (a sweep too heavy for one)", s.transactions) };
-                let mut lines = vec![format!("{what}: {} input(s) of {} XMR, fee {} XMR (weight {})", s.inputs.len(), format_xmr(s.input_total), format_xmr(s.fee), s.weight)];
+                let mut lines = vec![s.headline()];
                 lines.extend(s.destinations.iter().map(|(a, amount)| format!("{} XMR to {a}", format_xmr(*amount))));
                 if s.change > 0 {
                     lines.push(format!("{} XMR change back to this wallet", format_xmr(s.change)));

@@ -239,8 +239,7 @@ pub fn run(cmd: OnlineCommand) -> Result<()> {
             };
             let req = TransferRequest { destinations, priority, account, sweep, format: format.into() };
             let (file, s) = wallet.transfer(&d, &req)?;
-            let what = if s.transactions == 1 { "Unsigned transaction".to_owned() } else { format!("{} unsigned transactions (a sweep too heavy for one)", s.transactions) };
-            eprintln!("{what}: {} input(s) ({} XMR), fee {} XMR ({} weight)", s.inputs.len(), format_xmr(s.input_total), format_xmr(s.fee), s.weight);
+            eprintln!("{}", s.headline());
             for (a, amount) in &s.destinations {
                 eprintln!("  {} XMR to {a}", format_xmr(*amount));
             }

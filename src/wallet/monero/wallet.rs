@@ -134,7 +134,7 @@ pub enum Sweep {
 /// What a built transfer does, for the user before the file goes to the signer.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TransferSummary {
-    /// Transactions in the set: one, or more for a sweep too heavy for one.
+    /// Transactions in the set: one, or more for a transfer or sweep too heavy for one.
     pub transactions: usize,
     pub inputs: Vec<u64>,
     pub input_total: u64,
@@ -142,6 +142,15 @@ pub struct TransferSummary {
     pub change: u64,
     pub fee: u64,
     pub weight: u64,
+}
+
+impl TransferSummary {
+    /// The line the CLI and the app open a built transfer with.
+    pub fn headline(&self) -> String {
+        use crate::chain::monero::review::format_xmr;
+        let what = if self.transactions == 1 { "Unsigned transaction".to_owned() } else { format!("{} unsigned transactions (too heavy for one)", self.transactions) };
+        format!("{what}: {} input(s) of {} XMR, fee {} XMR (weight {})", self.inputs.len(), format_xmr(self.input_total), format_xmr(self.fee), self.weight)
+    }
 }
 
 /// A transaction about to be broadcast, as the signed set says.
@@ -164,7 +173,8 @@ pub struct OnlineWallet {
     /// Blocks per `get_blocks.bin` request ([`BATCH`] unless set).
     pub blocks_per_request: u64,
     /// The weight a transaction built here may reach: wallet2's `TX_WEIGHT_TARGET`, two
-    /// thirds of the 149,400 a transaction may weigh; a sweep past it is cut into several.
+    /// thirds of the 149,400 a transaction may weigh; a transfer or sweep past it is cut into
+    /// several.
     pub max_tx_weight: u64,
 }
 
@@ -703,16 +713,15 @@ impl OnlineWallet {
             if change.amount == 0 {
                 change = build::dummy_change().map_err(refused)?;
             }
-            let dests = tx_dests;
             let indices: Vec<u32> = group.iter().map(|t| t.received.subaddress.1).collect();
             let selected: Vec<u64> = group.iter().map(|t| t.idx).collect();
             summary.inputs.extend(&selected);
             summary.input_total += input_total;
-            summary.destinations.extend(dests.iter().map(|d| (String::from_utf8_lossy(&d.original).into_owned(), d.amount)));
+            summary.destinations.extend(tx_dests.iter().map(|d| (String::from_utf8_lossy(&d.original).into_owned(), d.amount)));
             summary.change += change.amount;
             summary.fee += fee;
             summary.weight += weight;
-            txes.push(build::construction_data(sources, selected, dests, change, payment_id, req.account, indices));
+            txes.push(build::construction_data(sources, selected, tx_dests, change, payment_id, req.account, indices));
         }
         let set = UnsignedTxSet { version: if req.format == FileFormat::Current { 2 } else { 1 }, txes, transfers: self.export_list(&transfers, req.format) };
         let file = seal(FileKind::UnsignedTxSet, &write_unsigned(&set), view_secret).map_err(|e| refused(e.to_string()))?;
